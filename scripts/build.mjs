@@ -1,0 +1,31 @@
+// Bundles every entry point with esbuild: the extension (CommonJS, `vscode` external), the language
+// server, the solve worker, the CLI, the webview scripts (browser) and the extension-host test suite.
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'node20' };
+// tfjs-node is an optional native dependency: loaded at run time when present, never bundled.
+const nodeExternal = ['vscode', '@tensorflow/tfjs-node', './crit_lapack.node'];
+
+const nodeEntries = {
+  'client/extension': 'client/src/extension.ts',
+  'server/server': 'server/src/server.ts',
+  'server/solveWorker': 'server/src/worker/solveWorker.ts',
+  'cli/crit': 'server/src/cli/crit.ts',
+  'test/suite/index': 'test/suite/index.ts',
+};
+const webEntries = { 'webview/main': 'client/webview/main.ts' };
+
+const present = (entries) => Object.fromEntries(Object.entries(entries).filter(([, src]) => existsSync(src)));
+
+const builds = [
+  { ...common, entryPoints: present(nodeEntries), outdir: 'dist', platform: 'node', format: 'cjs', external: nodeExternal },
+  { ...common, entryPoints: present(webEntries), outdir: 'dist', platform: 'browser', format: 'iife', target: 'es2022' },
+].filter((b) => Object.keys(b.entryPoints).length > 0);
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,67 @@
+/**
+ * Plain data shared by every caller of the engine (language server worker, CLI, tests).
+ * No LSP or VS Code types may appear here or anywhere under engine/.
+ */
+
+export const ACTIVATIONS = [
+  'linear', 'tanh', 'sigmoid', 'relu', 'leaky_relu', 'softplus', 'elu', 'gelu', 'sin', 'square',
+] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+
+/** A fully connected MLP. sizes = [d_0, d_1, ..., d_{H+1}]; activations[l] is applied after layer l (one per weight matrix). */
+export interface NetworkSpec {
+  sizes: number[];
+  activations: Activation[];
+  bias: boolean;
+}
+
+/**
+ * Flattened parameters θ in the export order: W0 (row-major, shape (out, in) as PyTorch's nn.Linear.weight),
+ * then b0 when biases are on, then W1, b1, ...
+ */
+export type Theta = Float64Array;
+
+/** Inputs X (m × d_x, row-major) and base labels Y0 (m × d_y, row-major). */
+export interface DatasetSpec {
+  m: number;
+  dx: number;
+  dy: number;
+  X: Float64Array;
+  /** Base labels y0: the labels before planting. */
+  Y0: Float64Array;
+  /** Optional mask over the m·d_y label entries: 1 = held fixed at Y0 exactly, 0 = free to change. */
+  fixed?: Uint8Array;
+}
+
+export type HessianTarget =
+  | { kind: 'any' }
+  | { kind: 'minimum'; margin?: number; sharpness?: number }
+  | { kind: 'maximum'; margin?: number; sharpness?: number }
+  | { kind: 'saddle'; index: number; margin?: number; sharpness?: number };
+
+export interface PlantedPoint {
+  name: string;
+  theta: Theta;
+  target: HessianTarget;
+}
+
+/** How to choose among the label vectors that satisfy the gradient constraints. */
+export type SolveObjective =
+  | { kind: 'closest' } // min ||y - y0||^2
+  | { kind: 'min-loss-at'; point: string }; // smallest loss at the named planted point
+
+export interface PlantProblem {
+  network: NetworkSpec;
+  data: DatasetSpec;
+  planted: PlantedPoint[];
+  objective: SolveObjective;
+  /** Refuse (with a clear error) to build dense matrices above this many bytes. */
+  memoryBudgetBytes?: number;
+}
+
+/** Cooperative cancellation and progress for long engine operations. */
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** phase: a short human label ("rank", "solve", "hessian A"); fraction in [0, 1]. */
+  onProgress?: (phase: string, fraction: number) => void;
+}
