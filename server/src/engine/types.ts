@@ -65,3 +65,78 @@ export interface RunOptions {
   /** phase: a short human label ("rank", "solve", "hessian A"); fraction in [0, 1]. */
   onProgress?: (phase: string, fraction: number) => void;
 }
+
+/** Signature of a symmetric matrix: counts of positive, negative and zero eigenvalues at a tolerance. */
+export interface Signature {
+  positive: number;
+  negative: number;
+  zero: number;
+}
+
+/** What the engine can say about solvability, before or after solving. */
+export interface SolvabilityReport {
+  /** Label entries M = m·d_y (free ones only when some are fixed). */
+  labelCount: number;
+  /** Number of gradient equations K·N. */
+  equationCount: number;
+  parameterCount: number;
+  rank: number;
+  rankTolerance: number;
+  /** ||(I - C C⁺) d|| / ||d||: 0 when the gradient constraints are consistent. */
+  consistencyResidual: number;
+  consistent: boolean;
+  conditionNumber: number;
+  /** Why rank is lost, each cause named (symmetry, output-bias, coincidence). */
+  causes: RankLossCause[];
+  /** Filled after solving. */
+  relativeLabelChange?: number;
+  warnings: string[];
+}
+
+export type RankLossCause =
+  | { kind: 'symmetry'; harmless: true; directions: number; message: string }
+  | {
+      kind: 'output-bias';
+      harmless: false;
+      /** Names of the planted points whose output-bias rows coincide. */
+      points: [string, string];
+      /** Difference of mean predictions over the dataset, per output. */
+      meanPredictionGap: number[];
+      message: string;
+    }
+  | { kind: 'coincidence'; harmless: boolean; directions: number; message: string };
+
+/** Per planted point: what was verified after solving. Nothing here is claimed without verification. */
+export interface PointCertificate {
+  name: string;
+  target: HessianTarget;
+  gradientNorm: number;
+  /** Scale-free ||Jᵀr|| / (||J||_F ||r||). */
+  relativeGradientNorm: number;
+  loss: number;
+  signature: Signature;
+  zeroTolerance: number;
+  /** Zero eigenvalues forced by continuous symmetries (relu rescaling ...). */
+  symmetryZeros: number;
+  minEigenvalue: number;
+  maxEigenvalue: number;
+  /** Smallest |eigenvalue| among the non-symmetry ones. */
+  margin: number;
+  /** Full spectrum when it was computed densely (ascending); extremes only for Lanczos. */
+  eigenvalues?: Float64Array;
+  spectrumMethod: 'dense' | 'lanczos';
+  critical: boolean;
+  achieved: boolean;
+  /** Why achieved is false, in words. */
+  reason?: string;
+}
+
+export interface SolveResult {
+  /** Solved labels, m × d_y row-major. */
+  Y: Float64Array;
+  report: SolvabilityReport;
+  certificates: PointCertificate[];
+  /** Linear-algebra backend used. */
+  backend: 'native-openblas' | 'pure-ts';
+  engineVersion: string;
+}
