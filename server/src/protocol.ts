@@ -1,0 +1,215 @@
+/**
+ * Every custom message between the Crit language server and its clients, namespaced `crit/...`.
+ * The VS Code client (and any other client) imports only this file from the server; documented in
+ * docs/protocol.md. Payloads are plain JSON: numeric arrays are `number[]`, never typed arrays.
+ */
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { WorkDoneProgressParams } from 'vscode-languageserver-protocol';
+
+/** Sent by the client in `initialize` (`initializationOptions`) and later in `crit/settings`. */
+export interface CritSettings {
+  /**
+   * Workspace Trust. When false the server checks syntax, names and shapes only: it reads no file a
+   * spec names, runs no solve or background check, and writes no export. Default false.
+   */
+  trusted?: boolean;
+  /** Refuse to build dense matrices above this many bytes (engine memory budget). */
+  memoryBudgetBytes?: number;
+  /** Run the background solvability check (tier 2) after edits. Default true. */
+  backgroundChecks?: boolean;
+}
+
+export const SettingsNotification = new NotificationType<CritSettings>('crit/settings');
+
+// ---------------------------------------------------------------------------------------------
+// Server state, for a status bar.
+
+export type ServerState = 'idle' | 'checking' | 'solving' | 'solved' | 'failed';
+
+export interface StatusParams {
+  state: ServerState;
+  /** The document and landscape concerned, when the state is about one. */
+  uri?: string;
+  landscape?: string;
+  /** Solve progress in [0, 100] while `state` is 'solving'. */
+  percentage?: number;
+  /** Engine phase label while solving ("rank", "solve", "hessian A", ...). */
+  phase?: string;
+  /** A short human sentence (why it failed, what was solved). */
+  message?: string;
+}
+
+/** Server -> client whenever the state changes. */
+export const StatusNotification = new NotificationType<StatusParams>('crit/status');
+
+// ---------------------------------------------------------------------------------------------
+// Results of a solve, kept per document and landscape.
+
+export interface LandscapeRef {
+  uri: string;
+  /** Landscape name as written after `landscape`. */
+  landscape: string;
+}
+
+export type HessianTargetJson =
+  | { kind: 'any' }
+  | { kind: 'minimum'; margin?: number; sharpness?: number }
+  | { kind: 'maximum'; margin?: number; sharpness?: number }
+  | { kind: 'saddle'; index: number; margin?: number; sharpness?: number };
+
+export interface SignatureJson {
+  positive: number;
+  negative: number;
+  zero: number;
+}
+
+export interface CertificateJson {
+  name: string;
+  target: HessianTargetJson;
+  gradientNorm: number;
+  relativeGradientNorm: number;
+  loss: number;
+  signature: SignatureJson;
+  zeroTolerance: number;
+  symmetryZeros: number;
+  minEigenvalue: number;
+  maxEigenvalue: number;
+  margin: number;
+  spectrumMethod: 'dense' | 'lanczos';
+  critical: boolean;
+  achieved: boolean;
+  reason?: string;
+}
+
+export interface SolvabilityJson {
+  labelCount: number;
+  equationCount: number;
+  parameterCount: number;
+  rank: number;
+  rankTolerance: number;
+  consistencyResidual: number;
+  consistent: boolean;
+  conditionNumber: number;
+  /** Each rank-loss cause in words (symmetry, output bias, coincidence). */
+  causes: { kind: string; harmless: boolean; message: string }[];
+  relativeLabelChange?: number;
+  warnings: string[];
+}
+
+/** Loss (and gradient norm) along θ(α) = (1 − α) θ_from + α θ_to. */
+export interface InterpolationCurve {
+  from: string;
+  to: string;
+  alpha: number[];
+  loss: number[];
+  gradientNorm?: number[];
+}
+
+/** Loss on a grid over a plane through three points or along two directions; loss[i][j] at (u[i], v[j]). */
+export interface PlaneGrid {
+  title: string;
+  u: number[];
+  v: number[];
+  loss: number[][];
+}
+
+/** The Hessian spectrum of one planted point (ascending), with the band counted as zero. */
+export interface SpectrumCurve {
+  point: string;
+  eigenvalues: number[];
+  zeroTolerance: number;
+  method: 'dense' | 'lanczos';
+}
+
+export interface LandscapeResult extends LandscapeRef {
+  /** Document version that was solved; results of older versions are replaced. */
+  version: number;
+  /** Hash of the compiled problem: equal hashes mean the same numbers were solved. */
+  problemHash: string;
+  /** True when every planted point reached its Hessian target (verified). */
+  achieved: boolean;
+  backend: string;
+  engineVersion: string;
+  network: { sizes: number[]; activations: string[]; bias: boolean };
+  dataset: { m: number; dx: number; dy: number };
+  solvability: SolvabilityJson;
+  certificates: CertificateJson[];
+  curves: { interpolation: InterpolationCurve[]; planes: PlaneGrid[]; spectra: SpectrumCurve[] };
+  /** Wall-clock solve time in milliseconds. */
+  elapsedMs: number;
+}
+
+export interface SolveParams extends LandscapeRef, WorkDoneProgressParams {}
+
+export type SolveResponse =
+  | { status: 'solved'; result: LandscapeResult }
+  /** The request was cancelled or the document changed while solving. */
+  | { status: 'cancelled' }
+  /** The spec has errors (see diagnostics), the workspace is untrusted, or the engine failed. */
+  | { status: 'failed'; message: string };
+
+/**
+ * Client -> server: solve one landscape in the background worker. Reports work-done progress
+ * (phase and percentage) on the client's `workDoneToken`, or on a server-created one when absent.
+ * An edit of the document, or `$/cancelRequest`, cancels it.
+ */
+export const SolveRequest = new RequestType<SolveParams, SolveResponse, void>('crit/solve');
+
+/** Client -> server: the last result of a landscape, or null when it was never solved. */
+export const ResultRequest = new RequestType<LandscapeRef, LandscapeResult | null, void>('crit/result');
+
+/** Server -> client: a landscape has a new result (after `crit/solve`); fetch it with `crit/result`. */
+export const ResultChangedNotification = new NotificationType<LandscapeRef & { version: number; achieved: boolean }>(
+  'crit/resultChanged',
+);
+
+export interface DatasetParams extends LandscapeRef {
+  /** First row (0-based) and the number of rows wanted (capped at 5000 per request). */
+  offset?: number;
+  limit?: number;
+}
+
+export interface DatasetPage {
+  m: number;
+  dx: number;
+  dy: number;
+  offset: number;
+  /** Row-major, rows × dx and rows × dy. `labels` is null until the landscape is solved. */
+  inputs: number[];
+  baseLabels: number[];
+  labels: number[] | null;
+}
+
+/**
+ * Client -> server: rows of the dataset for a preview: inputs and base labels from the compiled
+ * spec, solved labels when the landscape has a result for the current document version.
+ */
+export const DatasetRequest = new RequestType<DatasetParams, DatasetPage | null, void>('crit/dataset');
+
+export interface ExportParams extends LandscapeRef {
+  /** Target folder; default: the spec's `export` path, else `<spec folder>/<landscape>`. */
+  outDir?: string;
+  /** Replace an existing folder. Without it an existing folder is answered with status 'exists'. */
+  force?: boolean;
+}
+
+export type ExportResponse =
+  | { status: 'written'; path: string; files: string[] }
+  | { status: 'exists'; path: string }
+  | { status: 'failed'; message: string };
+
+/**
+ * Client -> server: write the export folder (the same layout as `crit solve --out`). Solves first
+ * when the landscape has no result for the current document version.
+ */
+export const ExportRequest = new RequestType<ExportParams, ExportResponse, void>('crit/export');
+
+// ---------------------------------------------------------------------------------------------
+// Command ids the server's CodeLenses carry; arguments are [uri: string, landscape: string].
+
+export const CritCommands = {
+  solve: 'crit.solve',
+  previewDataset: 'crit.previewDataset',
+  plotInterpolation: 'crit.plotInterpolation',
+  export: 'crit.export',
+} as const;

@@ -1,0 +1,91 @@
+/**
+ * A real LSP client for protocol tests: spawns the built server (dist/server/server.js, run
+ * `npm run build` first) with --stdio and talks to it through vscode-languageserver-protocol.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { resolve } from 'node:path';
+import {
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  InitializeRequest,
+  InitializedNotification,
+  DidOpenTextDocumentNotification,
+  DidChangeTextDocumentNotification,
+  PublishDiagnosticsNotification,
+  ShutdownRequest,
+  ExitNotification,
+} from 'vscode-languageserver-protocol/node';
+import type { ProtocolConnection, PublishDiagnosticsParams, InitializeResult } from 'vscode-languageserver-protocol/node';
+import type { CritSettings } from '../../server/src/protocol';
+
+export const SERVER_JS = resolve(__dirname, '../../dist/server/server.js');
+
+export interface TestClient {
+  connection: ProtocolConnection;
+  process: ChildProcessWithoutNullStreams;
+  initializeResult: InitializeResult;
+  stderr: () => string;
+  open(uri: string, text: string, version?: number): Promise<void>;
+  change(uri: string, text: string, version: number): Promise<void>;
+  /** Resolves with the first diagnostics published for uri whose version is >= minVersion. */
+  diagnostics(uri: string, minVersion: number, timeoutMs?: number): Promise<PublishDiagnosticsParams>;
+  close(): Promise<void>;
+}
+
+export async function startServer(settings: CritSettings = { trusted: true }): Promise<TestClient> {
+  const child = spawn(process.execPath, [SERVER_JS, '--stdio'], { stdio: 'pipe' });
+  let stderrText = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderrText += chunk.toString()));
+  const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const published: PublishDiagnosticsParams[] = [];
+  const waiters: (() => void)[] = [];
+  connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
+    published.push(params);
+    for (const wake of waiters.splice(0)) wake();
+  });
+  connection.listen();
+  const initializeResult = await connection.sendRequest(InitializeRequest.type, {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: {
+      window: { workDoneProgress: true },
+      textDocument: { publishDiagnostics: { versionSupport: true } },
+    },
+    initializationOptions: settings,
+  });
+  await connection.sendNotification(InitializedNotification.type, {});
+
+  const diagnostics = (uri: string, minVersion: number, timeoutMs = 5000): Promise<PublishDiagnosticsParams> =>
+    new Promise((resolvePromise, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri} v${minVersion} in ${timeoutMs} ms`)), timeoutMs);
+      const look = (): void => {
+        const found = published.find((p) => p.uri === uri && (p.version ?? -1) >= minVersion);
+        if (found !== undefined) {
+          clearTimeout(timer);
+          published.splice(published.indexOf(found), 1);
+          resolvePromise(found);
+        } else waiters.push(look);
+      };
+      look();
+    });
+
+  return {
+    connection,
+    process: child,
+    initializeResult,
+    stderr: () => stderrText,
+    open: (uri, text, version = 1) =>
+      connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'crit', version, text } }),
+    change: (uri, text, version) =>
+      connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ text }] }),
+    diagnostics,
+    async close() {
+      await connection.sendRequest(ShutdownRequest.type);
+      await connection.sendNotification(ExitNotification.type);
+      await new Promise<void>((r) => (child.exitCode !== null ? r() : child.once('exit', () => r())));
+      connection.dispose();
+    },
+  };
+}
