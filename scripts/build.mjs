@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 const watch = process.argv.includes('--watch');
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'node20' };
 // tfjs-node is an optional native dependency: loaded at run time when present, never bundled.
-const nodeExternal = ['vscode', '@tensorflow/tfjs-node', './crit_lapack.node'];
+// mocha stays a runtime require of the extension-host test suite (it resolves from node_modules in a
+// checkout); bundling it drags in its parallel-mode worker files, which esbuild cannot follow.
+const nodeExternal = ['vscode', '@tensorflow/tfjs-node', './crit_lapack.node', 'mocha'];
 
 const nodeEntries = {
   'client/extension': 'client/src/extension.ts',

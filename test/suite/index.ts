@@ -1,0 +1,46 @@
+// Entry point VS Code calls inside the extension host (`extensionTestsPath`), under both launchers:
+// test/e2e/run-code-server.mjs (code-server + Chromium) and test/e2e/run-electron.mjs (desktop VS Code).
+// It runs the mocha suite, prints a one-line summary, writes the result as JSON to the file named by
+// CRIT_TEST_RESULTS when set (the code-server launcher reads it), and rejects when any test failed
+// (the desktop launcher reads that from VS Code's exit code).
+import { writeFileSync } from 'node:fs';
+import Mocha from 'mocha';
+
+export interface SuiteResult {
+  passed: number;
+  failed: number;
+  failures: { title: string; error: string }[];
+}
+
+// The suite is bundled into one file by esbuild, so the test modules are listed here rather than
+// found by a glob at run time. They are imported only after mocha has set up its `suite`/`test`.
+const testModules: (() => Promise<unknown>)[] = [
+  () => import('./activation.test'),
+  () => import('./diagnostics.test'),
+];
+
+export const RESULT_LINE_PREFIX = 'CRIT_TEST_RESULT ';
+
+export async function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
+  mocha.suite.emit(Mocha.Suite.constants.EVENT_FILE_PRE_REQUIRE, globalThis, 'crit-suite', mocha);
+  for (const load of testModules) await load();
+
+  const result: SuiteResult = { passed: 0, failed: 0, failures: [] };
+  await new Promise<void>((resolve) => {
+    const runner = mocha.run(() => resolve());
+    runner.on(Mocha.Runner.constants.EVENT_TEST_PASS, () => result.passed++);
+    runner.on(Mocha.Runner.constants.EVENT_TEST_FAIL, (test, err: Error) => {
+      result.failed++;
+      result.failures.push({ title: test.fullTitle(), error: err?.stack ?? String(err) });
+    });
+  });
+
+  const line = RESULT_LINE_PREFIX + JSON.stringify(result);
+  console.log(line);
+  const resultsFile = process.env.CRIT_TEST_RESULTS;
+  if (resultsFile) writeFileSync(resultsFile, JSON.stringify(result, null, 2));
+  if (result.failed > 0 || result.passed === 0) {
+    throw new Error(`${result.failed} of ${result.passed + result.failed} extension tests failed`);
+  }
+}
