@@ -1,0 +1,173 @@
+/**
+ * Signatures of Hessians with a stated zero tolerance, the zeros forced by continuous symmetries, and
+ * the structural limits on which signatures any labels can give (docs/math.md, "Hessian: affine in
+ * the labels too").
+ */
+import { layerLayout, parameterCount } from './network';
+import type { Activation, HessianTarget, NetworkSpec, Signature } from './types';
+
+/**
+ * The zero rule: an eigenvalue λ counts as zero when |λ| ≤ tol, tol = max(absTol, relTol · max_i |λ_i|).
+ * relTol 1e-9 sits far above the backward error of a float64 eigensolver (≈ N·ε·||H||, 4e-13 at
+ * N = 2000) and of assembling H = (2/m)(JᵀJ − Σ r_j ∇²ŷ_j), so rounding never turns a symmetry zero
+ * into a sign; eigenvalues below 1e-9 of the largest are not certified as signed.
+ */
+export interface ZeroTolerance {
+  absTol: number;
+  relTol: number;
+}
+
+export const DEFAULT_ZERO_TOLERANCE: ZeroTolerance = { absTol: 0, relTol: 1e-9 };
+
+export function zeroToleranceOf(eigenvalues: ArrayLike<number>, rule: ZeroTolerance = DEFAULT_ZERO_TOLERANCE): number {
+  let maxAbs = 0;
+  for (let i = 0; i < eigenvalues.length; i++) maxAbs = Math.max(maxAbs, Math.abs(eigenvalues[i]));
+  return Math.max(rule.absTol, rule.relTol * maxAbs);
+}
+
+export function signatureOf(
+  eigenvalues: ArrayLike<number>,
+  rule: ZeroTolerance = DEFAULT_ZERO_TOLERANCE,
+): { signature: Signature; tolerance: number } {
+  const tolerance = zeroToleranceOf(eigenvalues, rule);
+  const signature: Signature = { positive: 0, negative: 0, zero: 0 };
+  for (let i = 0; i < eigenvalues.length; i++) {
+    const lambda = eigenvalues[i];
+    if (Math.abs(lambda) <= tolerance) signature.zero++;
+    else if (lambda > 0) signature.positive++;
+    else signature.negative++;
+  }
+  return { signature, tolerance };
+}
+
+/**
+ * Smallest |λ| once the `symmetryZeros` eigenvalues closest to zero are set aside: how far the
+ * signature is from changing. Infinity when nothing is left.
+ */
+export function marginOf(eigenvalues: ArrayLike<number>, symmetryZeros: number): number {
+  const magnitudes = Array.from(eigenvalues, Math.abs).sort((a, b) => a - b);
+  return symmetryZeros < magnitudes.length ? magnitudes[symmetryZeros] : Infinity;
+}
+
+/** σ(c z) = c^p σ(z) for c > 0: a hidden unit can trade scale between its incoming and outgoing weights. */
+function isPositivelyHomogeneous(activation: Activation): boolean {
+  return activation === 'relu' || activation === 'leaky_relu' || activation === 'linear' || activation === 'square';
+}
+
+/**
+ * Zero eigenvalues of the loss Hessian forced, at every critical point, by continuous symmetries of
+ * the parameterisation (generic θ): if ŷ(T_c θ) = ŷ(θ) for a one-parameter group T_c, then
+ * H · (dT_c θ/dc) = 0 at any critical point.
+ *
+ * - relu, leaky_relu, square hidden units: scaling a unit's incoming weights and bias by c and its
+ *   outgoing weights by 1/c (1/c² for square) keeps ŷ, one direction per unit.
+ * - linear hidden layers: any invertible A acts (W_l → A W_l, b_l → A b_l, W_{l+1} → W_{l+1} A⁻¹),
+ *   an orbit of dimension d² − (d − r_in)(d − r_out) for generic weights, with d = d_{l+1} units,
+ *   r_in = min(d, inputs incl. bias) and r_out = min(d, d_{l+2}) the generic ranks (the stabiliser
+ *   is {A = I + B : B [W_l b_l] = 0, W_{l+1} B = 0}). For d ≤ both ranks that is d², not d.
+ *
+ * Data-dependent flat directions (dead relu units, too few samples) are not included.
+ */
+export function symmetryZeroCount(net: NetworkSpec): number {
+  let zeros = 0;
+  for (let l = 0; l + 2 < net.sizes.length; l++) {
+    const activation = net.activations[l];
+    if (!isPositivelyHomogeneous(activation)) continue;
+    const units = net.sizes[l + 1];
+    if (activation === 'linear') {
+      const rankIn = Math.min(units, net.sizes[l] + (net.bias ? 1 : 0));
+      const rankOut = Math.min(units, net.sizes[l + 2]);
+      zeros += units * units - (units - rankIn) * (units - rankOut);
+    } else {
+      zeros += units;
+    }
+  }
+  return zeros;
+}
+
+/** relu, leaky_relu and linear are piecewise linear: their second derivative vanishes almost everywhere. */
+function isPiecewiseLinear(activation: Activation): boolean {
+  return activation === 'relu' || activation === 'leaky_relu' || activation === 'linear';
+}
+
+/**
+ * Layers whose diagonal Hessian block does not depend on the labels: ŷ restricted to layer l's
+ * parameters (others fixed) is f_L ∘ … ∘ σ_l ∘ (affine in W_l, b_l), which has zero second
+ * derivative when σ_l and every later activation are piecewise linear. That block of Σ r_j ∇²ŷ_j
+ * vanishes, so it is the Gauss–Newton block (2/m) J_lᵀ J_l ⪰ 0 whatever the labels.
+ */
+export function labelIndependentLayers(net: NetworkSpec): number[] {
+  const layers: number[] = [];
+  const count = net.sizes.length - 1;
+  for (let l = count - 1; l >= 0 && isPiecewiseLinear(net.activations[l]); l--) layers.push(l);
+  return layers.reverse();
+}
+
+export interface StructuralCheck {
+  ok: boolean;
+  /** Why the target is impossible (ok = false), in words. */
+  reason?: string;
+  /** Largest number of negative eigenvalues any labels can give at a critical point (generic θ). */
+  maxIndex: number;
+  /** Caveats that do not make the target impossible (e.g. how strictness is meant with symmetry zeros). */
+  notes: string[];
+}
+
+/**
+ * Rejects targets no labels can reach, before solving.
+ *
+ * Bound: H is positive semidefinite on P_l + Z for each label-independent layer l (its coordinate
+ * block, where H = Gauss–Newton ⪰ 0) plus the symmetry null space Z (H z = 0; u = p + z gives
+ * uᵀHu = pᵀHp ≥ 0). A negative-definite subspace meets such a subspace only in 0, so the index is at
+ * most N − dim(P_l + Z) = N − n_l − z for generic θ (symmetry generators span two layers, so they are
+ * never inside one block). Without label-independent layers the bound is N − z.
+ */
+export function structuralCheck(net: NetworkSpec, target: HessianTarget): StructuralCheck {
+  const n = parameterCount(net);
+  const zeros = symmetryZeroCount(net);
+  const blocks = layerLayout(net);
+  const fixedLayers = labelIndependentLayers(net);
+  let largestFixed = 0;
+  let largestFixedLayer = -1;
+  for (const l of fixedLayers) {
+    const size = blocks[l].rows * blocks[l].cols + (net.bias ? blocks[l].rows : 0);
+    if (size > largestFixed) {
+      largestFixed = size;
+      largestFixedLayer = l;
+    }
+  }
+  const maxIndex = Math.max(0, n - zeros - largestFixed);
+  const notes: string[] = [];
+  const outputLinear = net.activations[net.activations.length - 1] === 'linear';
+  const fixedWhy =
+    largestFixedLayer < 0
+      ? ''
+      : largestFixedLayer === blocks.length - 1 && outputLinear
+        ? `the output layer is linear, so ŷ is linear in the last layer's ${largestFixed} parameters and that Hessian block is the Gauss–Newton block JᵀJ ⪰ 0 whatever the labels`
+        : `layer ${largestFixedLayer} and every later activation are piecewise linear (${net.activations.slice(largestFixedLayer).join(', ')}), so that layer's ${largestFixed}-parameter Hessian block is the Gauss–Newton block JᵀJ ⪰ 0 whatever the labels`;
+  const zerosWhy =
+    zeros > 0
+      ? `${zeros} zero eigenvalue${zeros === 1 ? ' is' : 's are'} forced by rescaling symmetries of the positively homogeneous hidden activations`
+      : '';
+  if (zeros > 0 && target.kind !== 'any') {
+    notes.push(`${zerosWhy}; "strict" and the margin are meant apart from these directions, which no labels can remove.`);
+  }
+  const reject = (reason: string): StructuralCheck => ({ ok: false, reason, maxIndex, notes });
+  switch (target.kind) {
+    case 'any':
+    case 'minimum':
+      return { ok: true, maxIndex, notes };
+    case 'maximum':
+      if (largestFixed > 0) return reject(`a maximum is impossible: ${fixedWhy}, so the Hessian cannot be negative definite (at most ${maxIndex} negative eigenvalues of ${n}).`);
+      return { ok: true, maxIndex, notes };
+    case 'saddle': {
+      if (!Number.isInteger(target.index) || target.index < 0) return reject(`a saddle index must be a non-negative integer, got ${target.index}.`);
+      if (target.index > maxIndex) {
+        const parts = [fixedWhy, zerosWhy].filter((part) => part !== '');
+        const why = parts.length > 0 ? `: ${parts.join('; ')}` : '';
+        return reject(`saddle(${target.index}) is impossible: at most ${maxIndex} of the ${n} eigenvalues can be negative${why}.`);
+      }
+      return { ok: true, maxIndex, notes };
+    }
+  }
+}
