@@ -1,0 +1,192 @@
+/**
+ * Everything the user sees beyond the language client itself: status bar, commands (palette and the
+ * server's CodeLenses), plot webviews, export, Workspace Trust, solve on save. `extension.ts` calls
+ * `registerCritFeatures` once the client exists.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import {
+  DatasetRequest,
+  type LandscapeRef,
+  type LandscapeResult,
+  ResultChangedNotification,
+  ResultRequest,
+  SettingsNotification,
+  SolveRequest,
+  type SolveResponse,
+  StatusNotification,
+  type StatusParams,
+} from '../../server/src/protocol';
+import { askExportFolder, exportLandscape } from './exportCommand';
+import { landscapeNames, resolveLandscape } from './landscapeTarget';
+import { type PlotContent, PlotPanels } from './plotPanels';
+import { openSample } from './samples';
+import { critSettings, solveTrigger } from './settings';
+import { CritStatusBar, STATUS_MENU_COMMAND, type StatusView } from './statusBar';
+import type { PlotKind, PlotTarget } from './webviewMessages';
+
+/** Rows sent to the dataset preview; the table shows them, the picture uses them all. */
+const PREVIEW_ROWS = 2000;
+
+/** Test-only: returns a snapshot of what the user would see (status text, drawn plots). Not in package.json. */
+export const TEST_STATE_COMMAND = 'crit._test.state';
+
+export interface CritTestState {
+  statusText: string;
+  status: StatusView;
+  renders: { kind: PlotKind; uri: string; landscape: string; revision: number; marks: number }[];
+  openPlots: PlotTarget[];
+}
+
+const PLOT_COMMANDS: Record<string, PlotKind> = {
+  'crit.previewDataset': 'dataset',
+  'crit.plotInterpolation': 'interpolation',
+  'crit.plotPlane': 'plane',
+  'crit.showSpectrum': 'spectrum',
+};
+
+export function registerCritFeatures(context: vscode.ExtensionContext, client: LanguageClient): void {
+  const status = new CritStatusBar();
+  let revision = 0;
+  let lastServerStatus: StatusParams = { state: 'idle' };
+
+  const showStatus = (params: StatusParams): void => {
+    lastServerStatus = params;
+    // An untrusted workspace gets syntax checks only: say so instead of a plain "idle".
+    const state = !vscode.workspace.isTrusted && params.state === 'idle' ? 'restricted' : params.state;
+    status.update({
+      state,
+      percent: params.percentage,
+      detail: params.landscape ?? params.phase,
+      message: state === 'restricted' ? 'Workspace not trusted: syntax checks only, no solves or exports.' : params.message,
+    });
+  };
+  showStatus(lastServerStatus);
+
+  const source = async (target: PlotTarget): Promise<PlotContent> => {
+    const ref = { uri: target.uri, landscape: target.landscape };
+    const result = await client.sendRequest(ResultRequest, ref);
+    const dataset = target.kind === 'dataset' ? await client.sendRequest(DatasetRequest, { ...ref, offset: 0, limit: PREVIEW_ROWS }) : undefined;
+    if (result === null && !dataset) {
+      return { reason: vscode.workspace.isTrusted ? `${target.landscape} has not been solved yet.` : 'Trust the workspace to solve and plot.' };
+    }
+    revision += 1;
+    return { revision, data: { result, dataset } };
+  };
+
+  const solve = async (ref: LandscapeRef): Promise<SolveResponse | undefined> => {
+    if (!vscode.workspace.isTrusted) {
+      void askForTrust('solve landscapes');
+      return undefined;
+    }
+    // The server reports work-done progress (phase, percentage) and the status notification itself.
+    const response = await client.sendRequest(SolveRequest, ref);
+    if (response.status === 'failed') void vscode.window.showErrorMessage(`Crit: ${ref.landscape}: ${response.message}`);
+    return response;
+  };
+
+  const panels = new PlotPanels(context.extensionUri, source, (target) => solve(target));
+
+  const openPlot = async (kind: PlotKind, args: unknown[]): Promise<boolean> => {
+    const ref = await resolveLandscape(args);
+    if (!ref) return false;
+    // A plot of an unsolved landscape solves it first (the dataset preview shows base labels without).
+    if (kind !== 'dataset' && vscode.workspace.isTrusted && (await client.sendRequest(ResultRequest, ref)) === null) {
+      const response = await solve(ref);
+      if (response?.status !== 'solved') return false;
+    }
+    panels.open({ kind, ...ref });
+    return true;
+  };
+
+  const sendSettings = (): void => void client.sendNotification(SettingsNotification, critSettings());
+
+  context.subscriptions.push(
+    status,
+    panels,
+    client.onNotification(StatusNotification, showStatus),
+    client.onNotification(ResultChangedNotification, (changed) => panels.refresh(changed.uri, changed.landscape)),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      sendSettings();
+      showStatus(lastServerStatus);
+    }),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('crit')) sendSettings();
+    }),
+    vscode.workspace.onDidSaveTextDocument(async (document) => {
+      if (document.languageId !== 'crit' || solveTrigger() !== 'onSave' || !vscode.workspace.isTrusted) return;
+      for (const landscape of await landscapeNames(document.uri)) await solve({ uri: document.uri.toString(), landscape });
+    }),
+    vscode.commands.registerCommand('crit.solve', async (...args: unknown[]) => {
+      const ref = await resolveLandscape(args);
+      if (!ref) return undefined;
+      const response = await solve(ref);
+      if (response?.status === 'solved') void announceSolved(response.result);
+      return response;
+    }),
+    ...Object.entries(PLOT_COMMANDS).map(([command, kind]) =>
+      vscode.commands.registerCommand(command, (...args: unknown[]) => openPlot(kind, args)),
+    ),
+    vscode.commands.registerCommand('crit.export', async (...args: unknown[]) => {
+      const ref = await resolveLandscape(args);
+      if (!ref) return undefined;
+      if (!vscode.workspace.isTrusted) return void askForTrust('write exports');
+      // A third argument (a folder path) exports there without asking: used by tests and scripts.
+      const outDir = typeof args[2] === 'string' ? args[2] : undefined;
+      return exportLandscape(client, ref, outDir, { interactive: outDir === undefined });
+    }),
+    vscode.commands.registerCommand('crit.exportTo', async (...args: unknown[]) => {
+      const ref = await resolveLandscape(args);
+      if (!ref) return undefined;
+      if (!vscode.workspace.isTrusted) return void askForTrust('write exports');
+      const outDir = await askExportFolder(ref);
+      return outDir === undefined ? undefined : exportLandscape(client, ref, outDir, { interactive: true });
+    }),
+    vscode.commands.registerCommand('crit.openSample', () => openSample(context.extensionUri)),
+    vscode.commands.registerCommand('crit.savePlotImage', async () => {
+      const picked = await vscode.window.showQuickPick(['PNG', 'SVG'], { title: 'Save the plot as' });
+      const format = picked === 'PNG' ? 'png' : picked === 'SVG' ? 'svg' : undefined;
+      if (format && !panels.requestImage(format)) void vscode.window.showWarningMessage('Crit: no plot is active.');
+    }),
+    vscode.commands.registerCommand('crit.showOutput', () => client.outputChannel.show(true)),
+    vscode.commands.registerCommand(STATUS_MENU_COMMAND, () => statusMenu(status.current)),
+    vscode.commands.registerCommand(TEST_STATE_COMMAND, (): CritTestState => ({
+      statusText: status.text,
+      status: status.current,
+      renders: [...panels.renders],
+      openPlots: panels.openTargets,
+    })),
+  );
+}
+
+async function announceSolved(result: LandscapeResult): Promise<void> {
+  const signatures = result.certificates
+    .map((c) => `${c.name} ${c.achieved ? '✓' : '✗'} (+${c.signature.positive}/−${c.signature.negative}/0:${c.signature.zero})`)
+    .join(', ');
+  const plot = 'Plot Interpolation';
+  const exportIt = 'Export';
+  const verdict = result.achieved ? 'every planted point certified' : 'some targets not reached';
+  const show = result.achieved ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+  const answer = await show(`Crit: solved ${result.landscape}: ${verdict}. ${signatures}`, plot, exportIt);
+  if (answer === plot) await vscode.commands.executeCommand('crit.plotInterpolation', result.uri, result.landscape);
+  if (answer === exportIt) await vscode.commands.executeCommand('crit.export', result.uri, result.landscape);
+}
+
+async function askForTrust(what: string): Promise<void> {
+  const manage = 'Manage Workspace Trust';
+  const answer = await vscode.window.showWarningMessage(`Crit does not ${what} in an untrusted workspace.`, manage);
+  if (answer === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+}
+
+async function statusMenu(view: StatusView): Promise<void> {
+  const items: (vscode.QuickPickItem & { command: string })[] = [
+    { label: '$(play) Solve Landscape', command: 'crit.solve' },
+    { label: '$(table) Preview Dataset', command: 'crit.previewDataset' },
+    { label: '$(graph-line) Plot Interpolation', command: 'crit.plotInterpolation' },
+    { label: '$(export) Export Dataset', command: 'crit.export' },
+    { label: '$(output) Show Language Server Output', command: 'crit.showOutput' },
+  ];
+  if (view.state === 'restricted') items.unshift({ label: '$(shield) Manage Workspace Trust', command: 'workbench.trust.manage' });
+  const picked = await vscode.window.showQuickPick(items, { title: view.message ?? 'Crit' });
+  if (picked) await vscode.commands.executeCommand(picked.command);
+}
