@@ -1,0 +1,120 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRng, type Rng } from '../../server/src/engine/random';
+import { forward, initTheta } from '../../server/src/engine/network';
+import {
+  evaluate, jacobian, jacobianTransposeVector, jacobianVector, lossGradient, lossHessian, lossHessianVector,
+  secondDirectional, weightedOutputHessian, weightedOutputHessianVector,
+} from '../../server/src/engine/derivatives';
+import { ACTIVATIONS, type Activation, type NetworkSpec } from '../../server/src/engine/types';
+
+/** max |a − b| / max(max |b|, tiny): a norm-wise relative error. */
+function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let diff = 0;
+  let scale = 0;
+  for (let k = 0; k < a.length; k++) {
+    diff = Math.max(diff, Math.abs(a[k] - b[k]));
+    scale = Math.max(scale, Math.abs(b[k]));
+  }
+  return diff / Math.max(scale, 1e-300);
+}
+
+function centralDifference(fn: (t: Float64Array) => Float64Array, theta: Float64Array, v: Float64Array, h: number): Float64Array {
+  const plus = Float64Array.from(theta, (x, k) => x + h * v[k]);
+  const minus = Float64Array.from(theta, (x, k) => x - h * v[k]);
+  const fp = fn(plus);
+  const fm = fn(minus);
+  return Float64Array.from(fp, (x, k) => (x - fm[k]) / (2 * h));
+}
+
+interface Case { net: NetworkSpec; m: number }
+
+function cases(): Case[] {
+  const out: Case[] = [];
+  for (const act of ACTIVATIONS) {
+    out.push({ net: { sizes: [3, 4, 2], activations: [act, 'linear'], bias: true }, m: 5 });
+    out.push({ net: { sizes: [2, 3, 3, 1], activations: [act, act, act], bias: false }, m: 4 });
+  }
+  out.push({ net: { sizes: [2, 3, 2, 3, 2], activations: ['tanh', 'gelu', 'softplus', 'sigmoid'], bias: true }, m: 3 });
+  return out;
+}
+
+function setup(c: Case, rng: Rng) {
+  const theta = initTheta(c.net, { kind: 'normal', mean: 0, std: 0.7 }, rng.fork('theta'));
+  const X = rng.fork('x').fillNormal(new Float64Array(c.m * c.net.sizes[0]));
+  const dy = c.net.sizes[c.net.sizes.length - 1];
+  const Y = rng.fork('y').fillNormal(new Float64Array(c.m * dy));
+  const v = rng.fork('v').fillNormal(new Float64Array(theta.length));
+  const rho = rng.fork('rho').fillNormal(new Float64Array(c.m * dy));
+  return { theta, X, Y, v, rho };
+}
+
+const label = (c: Case) => `${c.net.sizes.join('-')} ${c.net.activations.join('/')} bias=${c.net.bias}`;
+
+test('J, J v, Jᵀu agree with central differences of the forward pass for every activation', () => {
+  const rng = createRng(2024);
+  for (const c of cases()) {
+    const { theta, X, v, rho } = setup(c, rng.fork(label(c)));
+    const ev = evaluate(c.net, theta, X, c.m);
+    const J = jacobian(ev);
+    const n = theta.length;
+    const f = (t: Float64Array) => forward(c.net, t, X, c.m);
+    for (let k = 0; k < n; k++) {
+      const e = new Float64Array(n);
+      e[k] = 1;
+      const fd = centralDifference(f, theta, e, 1e-6);
+      const column = Float64Array.from({ length: J.rows }, (_, j) => J.data[j * n + k]);
+      for (let j = 0; j < J.rows; j++) assert.ok(Math.abs(column[j] - fd[j]) <= 1e-6 * (1 + Math.abs(fd[j])), `${label(c)} J[${j},${k}]`);
+    }
+    const Jv = Float64Array.from({ length: J.rows }, (_, j) => J.data.subarray(j * n, (j + 1) * n).reduce((s, x, k) => s + x * v[k], 0));
+    assert.ok(relativeError(jacobianVector(ev, v), Jv) < 1e-13, label(c));
+    const JTu = Float64Array.from({ length: n }, (_, k) => rho.reduce((s, x, j) => s + x * J.data[j * n + k], 0));
+    assert.ok(relativeError(jacobianTransposeVector(ev, rho), JTu) < 1e-13, label(c));
+  }
+});
+
+test('second-order quantities agree with central differences of exact first derivatives', () => {
+  const rng = createRng(77);
+  for (const c of cases()) {
+    const { theta, X, Y, v, rho } = setup(c, rng.fork(label(c)));
+    const ev = evaluate(c.net, theta, X, c.m);
+    const h = 1e-5;
+    // vᵀ∇²ŷ_j v = d/dh (J(θ + h v) v)
+    const fdSecond = centralDifference((t) => jacobianVector(evaluate(c.net, t, X, c.m), v), theta, v, h);
+    assert.ok(relativeError(secondDirectional(ev, v), fdSecond) < 1e-6, `${label(c)} second directional`);
+    // Σ ρ_j ∇²ŷ_j v = d/dh (J(θ + h v)ᵀ ρ)
+    const fdWeighted = centralDifference((t) => jacobianTransposeVector(evaluate(c.net, t, X, c.m), rho), theta, v, h);
+    const Sv = weightedOutputHessianVector(ev, rho, v);
+    assert.ok(relativeError(Sv, fdWeighted) < 1e-6, `${label(c)} weighted HVP`);
+    // Loss HVP = d/dh ∇L(θ + h v)
+    const fdLoss = centralDifference((t) => lossGradient(evaluate(c.net, t, X, c.m), Y), theta, v, h);
+    assert.ok(relativeError(lossHessianVector(ev, Y, v), fdLoss) < 1e-6, `${label(c)} loss HVP`);
+    // Two independent second-order routes: vᵀ S v from the R-operator = Σ ρ_j vᵀ∇²ŷ_j v from forward mode.
+    const vSv = Sv.reduce((s, x, k) => s + x * v[k], 0);
+    const rhoDotSecond = secondDirectional(ev, v).reduce((s, x, j) => s + x * rho[j], 0);
+    assert.ok(Math.abs(vSv - rhoDotSecond) <= 1e-11 * (1 + Math.abs(vSv)), `${label(c)} routes`);
+  }
+});
+
+test('dense weighted output Hessian and loss Hessian: symmetric, match HVPs and differences of the gradient', () => {
+  const rng = createRng(5);
+  for (const act of ['tanh', 'gelu', 'relu', 'square'] as Activation[]) {
+    const c: Case = { net: { sizes: [3, 4, 2], activations: [act, 'sigmoid'], bias: true }, m: 6 };
+    const { theta, X, Y, v, rho } = setup(c, rng.fork(act));
+    const ev = evaluate(c.net, theta, X, c.m);
+    const n = theta.length;
+    const S = weightedOutputHessian(ev, rho);
+    const Sv = Float64Array.from({ length: n }, (_, r) => S.data.subarray(r * n, (r + 1) * n).reduce((s, x, k) => s + x * v[k], 0));
+    assert.ok(relativeError(Sv, weightedOutputHessianVector(ev, rho, v)) < 1e-12, act);
+    const H = lossHessian(ev, Y);
+    for (let k = 0; k < n; k++) {
+      const e = new Float64Array(n);
+      e[k] = 1;
+      const fd = centralDifference((t) => lossGradient(evaluate(c.net, t, X, c.m), Y), theta, e, 1e-5);
+      const column = Float64Array.from({ length: n }, (_, r) => H.data[r * n + k]);
+      assert.ok(relativeError(column, fd) < 1e-6 || Math.max(...fd.map(Math.abs)) < 1e-9, `${act} H column ${k}`);
+      for (let r = 0; r < n; r++) assert.equal(H.data[r * n + k], H.data[k * n + r]);
+    }
+  }
+});
