@@ -2,6 +2,8 @@
 import * as path from 'node:path';
 import type { ExtensionContext } from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { registerCritFeatures } from './critFeatures';
+import { critSettings } from './settings';
 
 let client: LanguageClient | undefined;
 
@@ -14,9 +16,13 @@ export async function activate(context: ExtensionContext): Promise<void> {
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'crit' }],
+    // Workspace Trust and limits; updated later through `crit/settings`.
+    initializationOptions: critSettings(),
   };
   client = new LanguageClient('crit', 'Crit Language Server', serverOptions, clientOptions);
   context.subscriptions.push(client);
+  // Before start: notification handlers and the webview serializer must exist when the server first talks.
+  registerCritFeatures(context, client);
   await client.start();
 }
 
