@@ -5,8 +5,13 @@
 // (the desktop launcher reads that from VS Code's exit code).
 import { writeFileSync } from 'node:fs';
 import Mocha from 'mocha';
+import * as vscode from 'vscode';
+import { EXTENSION_ID } from './helpers';
 
 export interface SuiteResult {
+  /** Where the tested extension was loaded from: the checkout, or an installed .vsix. */
+  extensionPath: string | undefined;
+  vscodeVersion: string;
   passed: number;
   failed: number;
   failures: { title: string; error: string }[];
@@ -19,19 +24,33 @@ const testModules: (() => Promise<unknown>)[] = [
   () => import('./diagnostics.test'),
 ];
 
+// Prefixes the code-server launcher looks for in the page console (where the extension host's
+// console ends up) to show progress and read the result.
+export const PROGRESS_LINE_PREFIX = 'CRIT_TEST ';
 export const RESULT_LINE_PREFIX = 'CRIT_TEST_RESULT ';
 
 export async function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
+  // Base reports nothing itself; the lines below read the same in a terminal and in a page console.
+  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: Mocha.reporters.Base });
   mocha.suite.emit(Mocha.Suite.constants.EVENT_FILE_PRE_REQUIRE, globalThis, 'crit-suite', mocha);
   for (const load of testModules) await load();
 
-  const result: SuiteResult = { passed: 0, failed: 0, failures: [] };
+  const result: SuiteResult = {
+    extensionPath: vscode.extensions.getExtension(EXTENSION_ID)?.extensionPath,
+    vscodeVersion: vscode.version,
+    passed: 0,
+    failed: 0,
+    failures: [],
+  };
   await new Promise<void>((resolve) => {
     const runner = mocha.run(() => resolve());
-    runner.on(Mocha.Runner.constants.EVENT_TEST_PASS, () => result.passed++);
+    runner.on(Mocha.Runner.constants.EVENT_TEST_PASS, (test) => {
+      result.passed++;
+      console.log(`${PROGRESS_LINE_PREFIX}✔ ${test.fullTitle()} (${test.duration} ms)`);
+    });
     runner.on(Mocha.Runner.constants.EVENT_TEST_FAIL, (test, err: Error) => {
       result.failed++;
+      console.log(`${PROGRESS_LINE_PREFIX}✘ ${test.fullTitle()}: ${err?.message ?? err}`);
       result.failures.push({ title: test.fullTitle(), error: err?.stack ?? String(err) });
     });
   });

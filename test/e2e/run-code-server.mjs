@@ -1,0 +1,215 @@
+// Runs the extension-host mocha suite (test/suite) inside a real VS Code 1.99: code-server in the
+// background, Debian's Chromium driven by playwright-core as the window.
+//
+//   node test/e2e/run-code-server.mjs              the extension from this checkout (npm run test:e2e)
+//   node test/e2e/run-code-server.mjs --vsix FILE  the extension installed from a .vsix with
+//                                                  code-server --install-extension (npm run test:vsix)
+//
+// Prints `N passed, M failed`, saves a screenshot in review/, stops every process it started and
+// exits non-zero on any failure or timeout.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { prepareTempWorkspace, repoRoot, requireBuiltBundles, suiteEntry } from './workspace.mjs';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const SERVER_START_TIMEOUT_MS = 60_000;
+const SUITE_TIMEOUT_MS = 6 * 60_000;
+// Printed by test/suite/index.ts.
+const RESULT_LINE_PREFIX = 'CRIT_TEST_RESULT ';
+const PROGRESS_LINE_PREFIX = 'CRIT_TEST ';
+const EXTENSION_ID = 'crit-dev.crit';
+
+const { values: options } = parseArgs({ options: { vsix: { type: 'string' }, 'keep-temp': { type: 'boolean' } } });
+const codeServerBin = path.join(repoRoot, '.e2e/code-server/node_modules/.bin/code-server');
+const log = (message) => console.log(`[e2e] ${message}`);
+
+/** Everything started here, stopped in `cleanUp` whatever happens. */
+const started = { server: undefined, browser: undefined, tempRoot: undefined };
+
+async function main() {
+  requireBuiltBundles();
+  if (options.vsix && !existsSync(options.vsix)) throw new Error(`${options.vsix} does not exist: run \`npm run package\` first`);
+  const install = spawnSync('bash', [path.join(repoRoot, 'test/e2e/install-code-server.sh')], { stdio: 'inherit' });
+  if (install.status !== 0) throw new Error('installing code-server failed');
+
+  const { tempRoot, workspace } = prepareTempWorkspace('crit-e2e-');
+  started.tempRoot = tempRoot;
+  const userData = path.join(tempRoot, 'user-data');
+  const extensionsDir = path.join(tempRoot, 'extensions');
+  const resultsFile = path.join(tempRoot, 'results.json');
+  const configFile = path.join(tempRoot, 'config.yaml');
+  mkdirSync(path.join(userData, 'User'), { recursive: true });
+  mkdirSync(extensionsDir);
+  // Without these the workspace-trust dialog and the welcome page cover the window.
+  writeFileSync(path.join(userData, 'User/settings.json'), JSON.stringify({ 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none' }));
+  writeFileSync(configFile, 'auth: none\n'); // keeps code-server away from ~/.config/code-server
+
+  const codeServerArgs = ['--config', configFile, '--user-data-dir', userData, '--extensions-dir', extensionsDir];
+  let developmentPath = repoRoot;
+  if (options.vsix) {
+    const vsix = path.resolve(options.vsix);
+    log(`installing ${path.relative(repoRoot, vsix)} with --install-extension`);
+    const installed = spawnSync(codeServerBin, [...codeServerArgs, '--install-extension', vsix], { encoding: 'utf8' });
+    process.stdout.write(installed.stdout);
+    if (installed.status !== 0) throw new Error(`--install-extension failed:\n${installed.stderr}`);
+    // VS Code runs extension tests only on behalf of an extension under development; an empty
+    // one carries the suite, so the Crit extension it tests is the installed one.
+    developmentPath = path.join(tempRoot, 'suite-carrier');
+    mkdirSync(developmentPath);
+    writeFileSync(path.join(developmentPath, 'package.json'), JSON.stringify({ name: 'crit-suite-carrier', publisher: 'crit-dev', version: '0.0.0', engines: { vscode: '*' } }));
+  }
+
+  const port = await freeLoopbackPort();
+  const origin = `127.0.0.1:${port}`;
+  log(`starting code-server on http://${origin}`);
+  const server = spawn(codeServerBin, [...codeServerArgs, '--auth', 'none', '--bind-addr', origin, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace], {
+    detached: true, // own process group, so cleanUp can stop the extension host and language server too
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CRIT_TEST_RESULTS: resultsFile },
+  });
+  started.server = server;
+  const serverOutput = [];
+  for (const stream of [server.stdout, server.stderr]) stream.on('data', (chunk) => serverOutput.push(chunk.toString()));
+  const serverExited = new Promise((resolve) => server.on('exit', (code, signal) => resolve(`code-server exited (${signal ?? code})`)));
+  await Promise.race([waitForHealthy(`http://${origin}/healthz`), serverExited.then((why) => Promise.reject(new Error(`${why}:\n${serverOutput.join('')}`)))]);
+
+  const payload = [
+    ['extensionDevelopmentPath', `vscode-remote://${origin}${developmentPath}`],
+    ['extensionTestsPath', `vscode-remote://${origin}${suiteEntry}`],
+  ];
+  const url = `http://${origin}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  log('opening Chromium');
+  started.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const page = await started.browser.newPage({ viewport: { width: 1400, height: 900 } });
+  let consoleResult;
+  page.on('console', (message) => {
+    // The extension host's console is forwarded to the page, behind a log-level prefix.
+    const text = message.text();
+    const resultAt = text.indexOf(RESULT_LINE_PREFIX);
+    const progressAt = text.indexOf(PROGRESS_LINE_PREFIX);
+    if (resultAt >= 0) consoleResult = JSON.parse(text.slice(resultAt + RESULT_LINE_PREFIX.length));
+    else if (progressAt >= 0) console.log(`  ${text.slice(progressAt + PROGRESS_LINE_PREFIX.length)}`);
+  });
+  page.on('pageerror', (error) => log(`page error: ${error.message}`));
+  await page.goto(url);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  log('workbench loaded; running the suite in the extension host');
+
+  const result = await Promise.race([
+    waitFor(() => readResults(resultsFile) ?? consoleResult, SUITE_TIMEOUT_MS, 'the extension-host suite to report'),
+    serverExited.then((why) => Promise.reject(new Error(why))),
+  ]);
+  await saveScreenshot(page, options.vsix ? 'e2e-code-server-vsix.png' : 'e2e-code-server.png');
+
+  for (const failure of result.failures) console.log(`\nFAILED ${failure.title}\n${failure.error}`);
+  const loadedFrom = result.extensionPath ?? '(not loaded)';
+  log(`VS Code ${result.vscodeVersion}; ${EXTENSION_ID} loaded from ${loadedFrom}`);
+  const expectedRoot = options.vsix ? extensionsDir : repoRoot;
+  if (!loadedFrom.startsWith(expectedRoot)) throw new Error(`the extension was expected under ${expectedRoot}`);
+  console.log(`${result.passed} passed, ${result.failed} failed`);
+  return result.failed === 0 && result.passed > 0;
+}
+
+function readResults(file) {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined; // still being written
+  }
+}
+
+async function waitFor(produce, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = produce();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function waitForHealthy(url) {
+  const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`code-server did not answer ${url} within ${SERVER_START_TIMEOUT_MS / 1000} s`);
+}
+
+function freeLoopbackPort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function saveScreenshot(page, name) {
+  const file = path.join(repoRoot, 'review', name);
+  mkdirSync(path.dirname(file), { recursive: true });
+  try {
+    await page.screenshot({ path: file });
+    log(`screenshot: ${path.relative(repoRoot, file)}`);
+  } catch (error) {
+    log(`no screenshot: ${error.message}`);
+  }
+}
+
+async function cleanUp() {
+  const { browser, server, tempRoot } = started;
+  started.browser = started.server = started.tempRoot = undefined;
+  if (browser) await browser.close().catch(() => {});
+  if (server && server.exitCode === null && server.signalCode === null) {
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    killGroup(server.pid, 'SIGTERM');
+    const stillRunning = await Promise.race([exited.then(() => false), new Promise((r) => setTimeout(() => r(true), 5000))]);
+    if (stillRunning) killGroup(server.pid, 'SIGKILL');
+  }
+  // Children of the extension host (the language server) can outlive code-server's own exit.
+  if (server) killGroup(server.pid, 'SIGKILL');
+  if (tempRoot && !options['keep-temp']) rmSync(tempRoot, { recursive: true, force: true });
+}
+
+function killGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    log(`${signal}: stopping`);
+    cleanUp().finally(() => process.exit(1));
+  });
+}
+
+const overallTimer = setTimeout(() => {
+  log('overall timeout: stopping');
+  cleanUp().finally(() => process.exit(1));
+}, SUITE_TIMEOUT_MS + 3 * 60_000);
+
+let passed = false;
+try {
+  passed = await main();
+} catch (error) {
+  console.error(`[e2e] FAILED: ${error.stack ?? error}`);
+}
+await cleanUp();
+clearTimeout(overallTimer);
+process.exit(passed ? 0 : 1);
