@@ -1,0 +1,87 @@
+/**
+ * Chooses the shared plot builder (server/src/io/plots.ts, the same specs the CLI renders) for a
+ * panel and dresses the result in the VS Code theme: the builder picks its light or dark palette for
+ * the marks, and the editor's own background, text colour and font are laid over its config.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import { datasetSpec, interpolationSpec, planeSpec, spectrumSpec, type PlotTheme } from '../../server/src/io/plots';
+import type { PlotData, PlotKind } from '../src/webviewMessages';
+import type { WebviewTheme } from './theme';
+
+type Config = NonNullable<TopLevelSpec['config']>;
+
+function builderTheme(theme: WebviewTheme): PlotTheme {
+  return theme.kind === 'dark' || theme.kind === 'high-contrast' ? 'dark' : 'light';
+}
+
+function editorConfig(theme: WebviewTheme): Config {
+  const text = { color: theme.foreground, font: theme.fontFamily };
+  const axisText = { labelColor: theme.foreground, titleColor: theme.foreground, labelFont: theme.fontFamily, titleFont: theme.fontFamily };
+  const highContrast = theme.kind === 'high-contrast' || theme.kind === 'high-contrast-light';
+  return {
+    background: theme.background,
+    font: theme.fontFamily,
+    title: { ...text, fontSize: theme.fontSize + 1 },
+    axis: {
+      ...axisText,
+      labelFontSize: theme.fontSize - 2,
+      titleFontSize: theme.fontSize - 1,
+      // High contrast themes want visible structure rather than faint grids.
+      ...(highContrast ? { gridColor: theme.gridColor, domainColor: theme.foreground, tickColor: theme.foreground } : {}),
+    },
+    legend: { ...axisText, labelFontSize: theme.fontSize - 2 },
+    header: axisText,
+    text: { color: theme.foreground, font: theme.fontFamily },
+  };
+}
+
+/** Deep merge of plain config objects; `over` wins. Arrays and scalars are replaced, not merged. */
+function mergeConfig(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const existing = merged[key];
+    const bothObjects = [existing, value].every((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
+    merged[key] = bothObjects ? mergeConfig(existing as Record<string, unknown>, value as Record<string, unknown>) : value;
+  }
+  return merged;
+}
+
+/** Several builder specs shown one under another, sharing one config. */
+function stack(specs: TopLevelSpec[]): TopLevelSpec {
+  if (specs.length === 1) return specs[0];
+  const parts = specs.map((spec) => {
+    const { $schema: _schema, config: _config, ...rest } = spec as unknown as Record<string, unknown>;
+    return rest;
+  });
+  return { $schema: specs[0].$schema, config: specs[0].config, vconcat: parts, spacing: 36 } as unknown as TopLevelSpec;
+}
+
+/** The spec for one panel, or undefined when the data holds nothing to draw for it. */
+export function buildPlotSpec(kind: PlotKind, data: PlotData, theme: WebviewTheme): TopLevelSpec | undefined {
+  const opts = { theme: builderTheme(theme) };
+  const result = data.result;
+  let spec: TopLevelSpec | undefined;
+  switch (kind) {
+    case 'dataset':
+      spec = data.dataset ? datasetSpec(data.dataset, opts) : undefined;
+      break;
+    case 'interpolation': {
+      const curves = result?.curves.interpolation ?? [];
+      spec = curves.length > 0 ? stack(curves.map((c) => interpolationSpec(c, result?.certificates, opts))) : undefined;
+      break;
+    }
+    case 'plane': {
+      const planes = result?.curves.planes ?? [];
+      spec = planes.length > 0 ? stack(planes.map((p) => planeSpec(p, opts))) : undefined;
+      break;
+    }
+    case 'spectrum': {
+      const spectra = result?.curves.spectra ?? [];
+      spec = spectra.length > 0 ? spectrumSpec(spectra, result?.certificates, opts) : undefined;
+      break;
+    }
+  }
+  if (!spec) return undefined;
+  const config = mergeConfig((spec.config ?? {}) as Record<string, unknown>, editorConfig(theme) as Record<string, unknown>);
+  return { ...spec, config } as TopLevelSpec;
+}
