@@ -171,3 +171,59 @@ export function structuralCheck(net: NetworkSpec, target: HessianTarget): Struct
     }
   }
 }
+
+/** Negative eigenvalues a target asks for; maximum means every eigenvalue but the symmetry zeros. */
+export function wantedIndex(target: HessianTarget, parameters: number, symmetryZeros: number): number | undefined {
+  switch (target.kind) {
+    case 'any':
+      return undefined;
+    case 'minimum':
+      return 0;
+    case 'maximum':
+      return parameters - symmetryZeros;
+    case 'saddle':
+      return target.index;
+  }
+}
+
+/** What a verified spectrum says about a target. */
+export interface TargetCheck {
+  holds: boolean;
+  signature: Signature;
+  tolerance: number;
+  margin: number;
+  minEigenvalue: number;
+  maxEigenvalue: number;
+  /** Why the target does not hold, in words. */
+  reason?: string;
+}
+
+/**
+ * Whether the ascending `eigenvalues` of a loss Hessian meet `target`: the wanted number of negative
+ * eigenvalues, no zeros beyond the symmetry ones, margin (smallest non-symmetry |λ|) at least the
+ * asked one, and the largest eigenvalue at most the asked sharpness.
+ */
+export function checkTarget(
+  eigenvalues: Float64Array,
+  target: HessianTarget,
+  symmetryZeros: number,
+  rule: ZeroTolerance = DEFAULT_ZERO_TOLERANCE,
+): TargetCheck {
+  const { signature, tolerance } = signatureOf(eigenvalues, rule);
+  const margin = marginOf(eigenvalues, symmetryZeros);
+  const minEigenvalue = eigenvalues.length > 0 ? eigenvalues[0] : 0;
+  const maxEigenvalue = eigenvalues.length > 0 ? eigenvalues[eigenvalues.length - 1] : 0;
+  const base = { signature, tolerance, margin, minEigenvalue, maxEigenvalue };
+  const index = wantedIndex(target, eigenvalues.length, symmetryZeros);
+  if (index === undefined || target.kind === 'any') return { holds: true, ...base };
+  const fail = (reason: string): TargetCheck => ({ holds: false, ...base, reason });
+  if (signature.negative !== index) return fail(`${signature.negative} negative eigenvalues, ${index} wanted`);
+  if (signature.zero > symmetryZeros) {
+    return fail(`${signature.zero} eigenvalues within the zero tolerance ${tolerance.toExponential(2)}, only ${symmetryZeros} forced by symmetry`);
+  }
+  if (target.margin !== undefined && margin < target.margin) return fail(`margin ${margin.toExponential(3)} below the asked ${target.margin}`);
+  if (target.sharpness !== undefined && maxEigenvalue > target.sharpness) {
+    return fail(`largest eigenvalue ${maxEigenvalue.toExponential(3)} above the asked sharpness ${target.sharpness}`);
+  }
+  return { holds: true, ...base };
+}

@@ -1,0 +1,578 @@
+/**
+ * Choosing labels so that planted critical points get the Hessian signatures asked for.
+ *
+ * One planted point (and no fixed labels): the exact ray method of docs/math.md. Labels
+ * y(t) = ŷ + t ρ with ρ ∈ null(Jᵀ) keep θ critical; the pencil (G, S(ρ)) tells exactly which t give
+ * k negative eigenvalues (pencil.ts). Inside that interval t is chosen to maximise the margin
+ * (smallest non-symmetry |λ|), measured on the dense Hessian, over both signs of t and several
+ * directions ρ (the base residual projected onto null(Jᵀ), seeded random directions in null(Jᵀ) and
+ * mixtures); labels close to y0 are preferred within `maxRelativeLabelChange`.
+ *
+ * K ≥ 2 points (or fixed labels): an open problem. A damped Gauss–Newton search inside the affine
+ * set {C y = d, fixed entries held}: every eigenvalue on the wrong side of ±ε is pushed across using
+ * dλ_i/dy_j = −(2/m) v_iᵀ ∇²ŷ_j v_i (exact for simple eigenvalues), projected onto null(C), with a
+ * line search on the total violation. Infeasibility is decided where it can be proved (structural
+ * limits; hidden-unit permutations of one another, which share their spectrum for every label);
+ * otherwise what was reached is reported per point.
+ *
+ * Every result is re-verified here by a dense eigendecomposition of the full loss Hessian; the
+ * certificate verifies again, independently.
+ */
+import {
+  evaluate,
+  gaussNewton,
+  jacobian,
+  lossHessian,
+  secondDirectional,
+  weightedOutputHessian,
+  type Evaluation,
+} from './derivatives';
+import type { LinAlg, Mat } from './linalg/types';
+import { layerLayout, parameterCount } from './network';
+import { indexInterval, reducePencil } from './pencil';
+import { createRng } from './random';
+import {
+  checkTarget,
+  DEFAULT_ZERO_TOLERANCE,
+  structuralCheck,
+  symmetryZeroCount,
+  wantedIndex,
+  type TargetCheck,
+  type ZeroTolerance,
+} from './signature';
+import type { HessianTarget, NetworkSpec, PlantProblem, RunOptions, Theta } from './types';
+
+export interface SignatureControlContext {
+  linalg: LinAlg;
+  /** One per planted point, in problem.planted order (derivatives.evaluate on the problem's inputs). */
+  evaluations: Evaluation[];
+  /** J per point (M × N) when the caller already has them; computed otherwise. */
+  jacobians?: Mat[];
+}
+
+export interface SignatureControlOptions extends RunOptions {
+  /** Ray directions tried for one point (default 8). */
+  candidates?: number;
+  /**
+   * Labels farther than this from y0 (relative, ||y − y0|| / ||y0||) are used only when nothing closer
+   * works. Default 1; never below twice the change the handed-in labels already have.
+   */
+  maxRelativeLabelChange?: number;
+  /** Seed for the random directions (default 0). */
+  seed?: number;
+  /** Iteration limit of the K ≥ 2 search (default 60). */
+  maxIterations?: number;
+  zeroTolerance?: ZeroTolerance;
+}
+
+/** What was verified for one point at the returned labels. */
+export interface PointControl {
+  name: string;
+  target: HessianTarget;
+  reached: boolean;
+  check?: TargetCheck;
+  relativeLabelChange: number;
+  /** Margin at the labels handed in, before control (dense), for comparison. */
+  marginBefore?: number;
+  /** Relative gradient ||Jᵀ r|| / (||J||_F ||r||) at the returned labels. */
+  relativeGradient: number;
+}
+
+export interface SignatureControlResult {
+  Y: Float64Array;
+  reached: boolean[];
+  notes: string[];
+  points: PointControl[];
+}
+
+// ---------- small vector helpers ----------
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+function norm(a: Float64Array): number {
+  return Math.sqrt(dot(a, a));
+}
+
+function frobenius(A: Mat): number {
+  return norm(A.data);
+}
+
+/** Orthonormal basis (columns of an M × r matrix) of the range of A (M × n), rank at σ_max · max(M, n) · ε. */
+function rangeBasis(linalg: LinAlg, A: Mat): Mat {
+  const { U, s } = linalg.svd(A);
+  const tol = (s.length > 0 ? s[0] : 0) * Math.max(A.rows, A.cols) * Number.EPSILON;
+  let rank = 0;
+  while (rank < s.length && s[rank] > tol) rank++;
+  const basis: Mat = { rows: A.rows, cols: rank, data: new Float64Array(A.rows * rank) };
+  for (let i = 0; i < A.rows; i++) for (let c = 0; c < rank; c++) basis.data[i * rank + c] = U.data[i * U.cols + c];
+  return basis;
+}
+
+/** v − U Uᵀ v: the component of v orthogonal to range(U) (U orthonormal columns). */
+function projectOut(U: Mat, v: Float64Array): Float64Array {
+  const r = U.cols;
+  const coefficients = new Float64Array(r);
+  for (let i = 0; i < U.rows; i++) for (let c = 0; c < r; c++) coefficients[c] += U.data[i * r + c] * v[i];
+  const out = Float64Array.from(v);
+  for (let i = 0; i < U.rows; i++) for (let c = 0; c < r; c++) out[i] -= U.data[i * r + c] * coefficients[c];
+  return out;
+}
+
+function relativeChange(Y: Float64Array, Y0: Float64Array): number {
+  let diff = 0;
+  for (let j = 0; j < Y.length; j++) diff += (Y[j] - Y0[j]) ** 2;
+  const scale = norm(Y0);
+  return Math.sqrt(diff) / (scale > 0 ? scale : 1);
+}
+
+/** ||Jᵀ r|| / (||J||_F ||r||), 0 when r = 0. */
+function relativeGradient(linalg: LinAlg, J: Mat, yhat: Float64Array, Y: Float64Array): number {
+  const r = new Float64Array(Y.length);
+  for (let j = 0; j < Y.length; j++) r[j] = Y[j] - yhat[j];
+  const rNorm = norm(r);
+  if (rNorm === 0) return 0;
+  const g = linalg.gemm(J, { rows: r.length, cols: 1, data: r }, true, false).data;
+  return norm(g) / (frobenius(J) * rNorm);
+}
+
+/** Dense verification of one point's target at labels Y. */
+function verify(linalg: LinAlg, ev: Evaluation, Y: Float64Array, target: HessianTarget, zeros: number, rule: ZeroTolerance, opts: RunOptions): TargetCheck {
+  const H = lossHessian(ev, Y, { linalg, signal: opts.signal });
+  return checkTarget(linalg.symEig(H, false).values, target, zeros, rule);
+}
+
+// ---------- permutation equivalence (a provable K ≥ 2 case) ----------
+
+function isOdd(activation: string): boolean {
+  return activation === 'tanh' || activation === 'sin' || activation === 'linear';
+}
+
+/**
+ * Whether θ_B is θ_A with hidden units reordered (and, for odd activations, sign-flipped): then
+ * ŷ_B = ŷ_A and H_B(y) = Pᵀ H_A(y) P for every y (P a signed permutation), so both points have the
+ * same spectrum at any labels. Matching is greedy layer by layer at relative tolerance 1e-12.
+ */
+export function hiddenUnitEquivalent(net: NetworkSpec, thetaA: Theta, thetaB: Theta): boolean {
+  const blocks = layerLayout(net);
+  const scale = Math.max(norm(thetaA), 1e-300);
+  const tol = 1e-12 * scale;
+  // perm[p] = unit of A matched by unit p of B in the previous layer's output; signs likewise.
+  let perm = Array.from({ length: net.sizes[0] }, (_, i) => i);
+  let signs = new Array<number>(net.sizes[0]).fill(1);
+  for (const block of blocks) {
+    const last = block.layer === blocks.length - 1;
+    const rowOf = (theta: Theta, p: number, permuteInputs: boolean): number[] => {
+      const row: number[] = [];
+      for (let q = 0; q < block.cols; q++) {
+        row.push(permuteInputs ? theta[block.weightOffset + p * block.cols + perm[q]] * signs[q] : theta[block.weightOffset + p * block.cols + q]);
+      }
+      if (block.biasOffset >= 0) row.push(theta[block.biasOffset + p]);
+      return row;
+    };
+    const nextPerm: number[] = [];
+    const nextSigns: number[] = [];
+    const used = new Set<number>();
+    for (let p = 0; p < block.rows; p++) {
+      const rowB = rowOf(thetaB, p, false);
+      const candidates = last ? [p] : Array.from({ length: block.rows }, (_, i) => i);
+      let matched = false;
+      for (const candidate of candidates) {
+        if (used.has(candidate)) continue;
+        const rowA = rowOf(thetaA, candidate, true);
+        for (const sign of last || !isOdd(net.activations[block.layer]) ? [1] : [1, -1]) {
+          if (rowA.every((value, i) => Math.abs(sign * value - rowB[i]) <= tol)) {
+            used.add(candidate);
+            nextPerm.push(candidate);
+            nextSigns.push(sign);
+            matched = true;
+            break;
+          }
+        }
+        if (matched) break;
+      }
+      if (!matched) return false;
+    }
+    perm = nextPerm;
+    signs = nextSigns;
+  }
+  return true;
+}
+
+// ---------- one point: the ray method ----------
+
+interface RayChoice {
+  Y: Float64Array;
+  check: TargetCheck;
+  labelChange: number;
+  t: number;
+}
+
+/** Better = reaches the index, then within the label budget, then larger margin (then smaller label change). */
+function better(a: RayChoice, b: RayChoice | undefined, budget: number): boolean {
+  if (b === undefined) return true;
+  if (a.check.holds !== b.check.holds) return a.check.holds;
+  const aIn = a.labelChange <= budget;
+  const bIn = b.labelChange <= budget;
+  if (aIn !== bIn) return aIn;
+  if (!aIn) return a.labelChange < b.labelChange;
+  return a.check.margin > b.check.margin;
+}
+
+function controlOnePoint(
+  problem: PlantProblem,
+  index: number,
+  Y: Float64Array,
+  ctx: SignatureControlContext,
+  opts: SignatureControlOptions,
+  notes: string[],
+): PointControl {
+  const { linalg } = ctx;
+  const point = problem.planted[index];
+  const ev = ctx.evaluations[index];
+  const J = ctx.jacobians?.[index] ?? jacobian(ev, problem.memoryBudgetBytes);
+  const yhat = ev.trace.output;
+  const Y0 = problem.data.Y0;
+  const m = problem.data.m;
+  const n = J.cols;
+  const zeros = symmetryZeroCount(problem.network);
+  const rule = opts.zeroTolerance ?? DEFAULT_ZERO_TOLERANCE;
+  // Never tighter than twice the change the planted labels already needed.
+  const budget = Math.max(opts.maxRelativeLabelChange ?? 1, 2 * relativeChange(Y, Y0));
+  const k = wantedIndex(point.target, n, zeros) as number;
+  const before = verify(linalg, ev, Y, point.target, zeros, rule, opts);
+
+  const rangeJ = rangeBasis(linalg, J);
+  const G = gaussNewton(linalg, J);
+  const rng = createRng(opts.seed ?? 0).fork(`ray ${point.name}`);
+
+  // Candidate directions in null(Jᵀ): the planted residual (= base residual projected when the
+  // labels are the closest solution), the base residual, random ones of the same size, mixtures.
+  const directions: Float64Array[] = [];
+  const planted = projectOut(rangeJ, Float64Array.from(Y, (y, j) => y - yhat[j]));
+  const base = projectOut(rangeJ, Float64Array.from(Y0, (y, j) => y - yhat[j]));
+  const reference = norm(base) > 0 ? base : planted;
+  const size = norm(reference) > 0 ? norm(reference) : Math.max(norm(yhat), 1) * 1e-2;
+  for (const candidate of [planted, base]) {
+    if (norm(candidate) > 1e-14 * size && !directions.some((d) => Math.abs(dot(d, candidate)) >= (1 - 1e-12) * norm(d) * norm(candidate))) {
+      directions.push(candidate);
+    }
+  }
+  const count = Math.max(opts.candidates ?? 8, directions.length);
+  while (directions.length < count) {
+    const random = projectOut(rangeJ, rng.fillNormal(new Float64Array(Y.length)));
+    const scaled = random.map((value) => (value * size) / norm(random));
+    if (directions.length > 0 && directions.length % 2 === 0) {
+      // A mixture keeps some of the base residual (labels closer to y0) while moving the pencil.
+      for (let j = 0; j < scaled.length; j++) scaled[j] = 0.5 * (scaled[j] + directions[0][j]);
+    }
+    directions.push(scaled);
+  }
+
+  let best: RayChoice | undefined;
+  const evaluateAt = (rho: Float64Array, S: Mat, t: number): RayChoice => {
+    const H: Mat = { rows: n, cols: n, data: new Float64Array(n * n) };
+    for (let i = 0; i < n * n; i++) H.data[i] = (2 / m) * (G.data[i] - t * S.data[i]);
+    const check = checkTarget(linalg.symEig(H, false).values, point.target, zeros, rule);
+    const Yt = Float64Array.from(yhat, (y, j) => y + t * rho[j]);
+    return { Y: Yt, check, labelChange: relativeChange(Yt, Y0), t };
+  };
+  for (let d = 0; d < directions.length; d++) {
+    opts.signal?.throwIfAborted();
+    opts.onProgress?.(`signature ${point.name}`, d / directions.length);
+    const rho = directions[d];
+    const S = weightedOutputHessian(ev, rho, { signal: opts.signal, memoryBudgetBytes: problem.memoryBudgetBytes });
+    const pencil = reducePencil(linalg, G, S);
+    for (const sign of [1, -1] as const) {
+      const interval = indexInterval(pencil.mu, k, sign);
+      if (interval === undefined) continue;
+      const choice = searchInterval(interval, sign, rho, (t) => evaluateAt(rho, S, t), budget, yhat, Y0);
+      if (choice !== undefined && better(choice, best, budget)) best = choice;
+    }
+  }
+  const result: PointControl = {
+    name: point.name,
+    target: point.target,
+    reached: false,
+    relativeLabelChange: relativeChange(Y, Y0),
+    marginBefore: before.holds ? before.margin : undefined,
+    relativeGradient: relativeGradient(linalg, J, yhat, Y),
+    check: before,
+  };
+  if (best === undefined) {
+    notes.push(`${point.name}: no ray among ${directions.length} directions has ${k} crossings of the pencil (G, S) on either side; the index is out of reach of this method.`);
+    return result;
+  }
+  const verified = verify(linalg, ev, best.Y, point.target, zeros, rule, opts);
+  const gradient = relativeGradient(linalg, J, yhat, best.Y);
+  // Keep the handed-in labels when they already reach the target with a wider margin.
+  if (!before.holds || (verified.holds && verified.margin >= before.margin)) {
+    Y.set(best.Y);
+    return { ...result, reached: verified.holds, check: verified, relativeLabelChange: best.labelChange, relativeGradient: gradient };
+  }
+  return { ...result, reached: true };
+}
+
+/**
+ * Maximises the margin over t inside the crossing interval: a grid of 24 interior points, then golden
+ * section between the best point's neighbours. An unbounded end is capped where the labels leave the
+ * budget (at least 4× the inner crossing).
+ */
+function searchInterval(
+  interval: { low: number; high: number },
+  sign: 1 | -1,
+  rho: Float64Array,
+  at: (t: number) => RayChoice,
+  budget: number,
+  yhat: Float64Array,
+  Y0: Float64Array,
+): RayChoice | undefined {
+  let { low, high } = interval;
+  if (!Number.isFinite(low) || !Number.isFinite(high)) {
+    // ||ŷ − y0 + t ρ|| = budget · ||y0||: the largest |t| on this side inside the label budget.
+    const offset = Float64Array.from(yhat, (y, j) => y - Y0[j]);
+    const a = dot(rho, rho);
+    const b = 2 * dot(rho, offset);
+    const c = dot(offset, offset) - (budget * Math.max(norm(Y0), 1e-300)) ** 2;
+    const disc = b * b - 4 * a * c;
+    const root = disc >= 0 ? (sign > 0 ? (-b + Math.sqrt(disc)) / (2 * a) : (-b - Math.sqrt(disc)) / (2 * a)) : NaN;
+    const inner = sign > 0 ? low : high;
+    let cap = Number.isFinite(root) && sign * root > sign * inner ? root : inner + sign;
+    if (Math.abs(cap) < 4 * Math.abs(inner)) cap = 4 * inner;
+    if (sign > 0) high = cap;
+    else low = cap;
+  }
+  const gridSize = 24;
+  const ts = Array.from({ length: gridSize }, (_, i) => low + ((i + 1) / (gridSize + 1)) * (high - low));
+  const values = ts.map(at);
+  let bestIndex = 0;
+  for (let i = 1; i < values.length; i++) if (better(values[i], values[bestIndex], budget)) bestIndex = i;
+  let best = values[bestIndex];
+  if (!best.check.holds) return best;
+  // Golden section on the margin between the neighbours (the margin is continuous in t).
+  let a = bestIndex > 0 ? ts[bestIndex - 1] : low;
+  let b = bestIndex + 1 < ts.length ? ts[bestIndex + 1] : high;
+  const ratio = (Math.sqrt(5) - 1) / 2;
+  const score = (choice: RayChoice): number => (choice.check.holds && choice.labelChange <= Math.max(budget, best.labelChange) ? choice.check.margin : -Infinity);
+  let c = b - ratio * (b - a);
+  let d = a + ratio * (b - a);
+  let fc = at(c);
+  let fd = at(d);
+  for (let iteration = 0; iteration < 20; iteration++) {
+    if (score(fc) >= score(fd)) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - ratio * (b - a);
+      fc = at(c);
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + ratio * (b - a);
+      fd = at(d);
+    }
+  }
+  for (const candidate of [fc, fd]) if (score(candidate) > score(best)) best = candidate;
+  return best;
+}
+
+// ---------- K ≥ 2 (or fixed labels): search inside the affine solution set ----------
+
+interface Wanted {
+  point: number;
+  /** +1: push λ above ε; −1: push below −ε. */
+  sign: 1 | -1;
+  lambda: number;
+  vector: Float64Array;
+  epsilon: number;
+}
+
+function searchLabels(
+  problem: PlantProblem,
+  active: number[],
+  Y: Float64Array,
+  ctx: SignatureControlContext,
+  opts: SignatureControlOptions,
+  notes: string[],
+): void {
+  const { linalg } = ctx;
+  const m = problem.data.m;
+  const M = Y.length;
+  const n = parameterCount(problem.network);
+  const zeros = symmetryZeroCount(problem.network);
+  const maxIterations = opts.maxIterations ?? 60;
+  // Constraint directions: columns of every J_a (gradient equations) and unit vectors of fixed labels.
+  const fixed = problem.data.fixed;
+  const fixedIndices = fixed ? Array.from(fixed.keys()).filter((j) => fixed[j] === 1) : [];
+  const columns = problem.planted.length * n + fixedIndices.length;
+  const A: Mat = { rows: M, cols: columns, data: new Float64Array(M * columns) };
+  problem.planted.forEach((_, a) => {
+    const J = ctx.jacobians?.[a] ?? jacobian(ctx.evaluations[a], problem.memoryBudgetBytes);
+    for (let j = 0; j < M; j++) for (let c = 0; c < n; c++) A.data[j * columns + a * n + c] = J.data[j * n + c];
+  });
+  fixedIndices.forEach((j, i) => (A.data[j * columns + problem.planted.length * n + i] = 1));
+  const constrained = rangeBasis(linalg, A);
+  if (constrained.cols >= M) {
+    notes.push(`the gradient constraints (and fixed labels) leave no free label direction (rank ${constrained.cols} of ${M}): the labels are determined, nothing to search.`);
+    return;
+  }
+
+  const collect = (y: Float64Array): { wanted: Wanted[]; violation: number } => {
+    const wanted: Wanted[] = [];
+    let violation = 0;
+    for (const a of active) {
+      const target = problem.planted[a].target;
+      const k = wantedIndex(target, n, zeros) as number;
+      const H = lossHessian(ctx.evaluations[a], y, { linalg, signal: opts.signal });
+      const eig = linalg.symEig(H, true);
+      const scale = Math.max(Math.abs(eig.values[0]), Math.abs(eig.values[n - 1]));
+      const epsilon = Math.max(target.kind === 'any' ? 0 : (target.margin ?? 0), 1e-4 * scale);
+      // Exempt the symmetry zeros: the `zeros` eigenvalues closest to 0.
+      const order = Array.from(eig.values.keys()).sort((i, j) => Math.abs(eig.values[i]) - Math.abs(eig.values[j]));
+      const exempt = new Set(order.slice(0, zeros));
+      let negativeSlot = 0;
+      for (let i = 0; i < n; i++) {
+        if (exempt.has(i)) continue;
+        const sign: 1 | -1 = negativeSlot++ < k ? -1 : 1;
+        const lambda = eig.values[i];
+        const gap = epsilon - sign * lambda;
+        if (gap > 0) {
+          const vector = new Float64Array(n);
+          for (let r = 0; r < n; r++) vector[r] = eig.vectors.data[r * n + i];
+          wanted.push({ point: a, sign, lambda, vector, epsilon });
+          violation += (gap / scale) ** 2;
+        }
+      }
+    }
+    return { wanted, violation };
+  };
+
+  let state = collect(Y);
+  let damping = 1e-6;
+  for (let iteration = 0; iteration < maxIterations && state.wanted.length > 0; iteration++) {
+    opts.signal?.throwIfAborted();
+    opts.onProgress?.('signature search', iteration / maxIterations);
+    // Rows: s_i dλ_i/dy projected onto the free directions; right-hand side: the gap to 1.5 ε.
+    const rows = state.wanted.map((w) => {
+      const q = secondDirectional(ctx.evaluations[w.point], w.vector);
+      const g = projectOut(constrained, q);
+      for (let j = 0; j < M; j++) g[j] *= (-2 / m) * w.sign;
+      return g;
+    });
+    const gaps = Float64Array.from(state.wanted, (w) => 1.5 * w.epsilon - w.sign * w.lambda);
+    const r = rows.length;
+    let accepted = false;
+    for (let attempt = 0; attempt < 8 && !accepted; attempt++) {
+      // Minimum-norm damped step: Δ = Rᵀ (R Rᵀ + μ I)⁻¹ gaps.
+      const gram: Mat = { rows: r, cols: r, data: new Float64Array(r * r) };
+      let trace = 0;
+      for (let i = 0; i < r; i++) for (let j = 0; j < r; j++) gram.data[i * r + j] = dot(rows[i], rows[j]);
+      for (let i = 0; i < r; i++) trace += gram.data[i * r + i];
+      for (let i = 0; i < r; i++) gram.data[i * r + i] += damping * (trace / r + 1e-300);
+      const coefficients = linalg.lstsq(gram, { rows: r, cols: 1, data: gaps }, 1e-14).X.data;
+      const trial = Float64Array.from(Y);
+      for (let i = 0; i < r; i++) for (let j = 0; j < M; j++) trial[j] += coefficients[i] * rows[i][j];
+      const next = collect(trial);
+      if (next.violation < state.violation) {
+        Y.set(trial);
+        state = next;
+        damping = Math.max(damping / 4, 1e-9);
+        accepted = true;
+      } else {
+        damping *= 8;
+      }
+    }
+    if (!accepted) {
+      notes.push(`signature search stalled after ${iteration + 1} iterations: no damped step reduced the eigenvalue violations (${state.wanted.length} eigenvalues on the wrong side).`);
+      return;
+    }
+  }
+  if (state.wanted.length > 0) notes.push(`signature search stopped at the iteration limit ${maxIterations} with ${state.wanted.length} eigenvalues on the wrong side.`);
+}
+
+// ---------- entry point ----------
+
+/**
+ * Moves the planted labels Y (m × d_y, satisfying the gradient constraints) so that every planted
+ * point with a target other than 'any' gets its Hessian signature, with the margin widened.
+ * Returns new labels (Y is not modified), per point whether the target was verified, and notes
+ * explaining every failure.
+ */
+export function controlSignatures(
+  problem: PlantProblem,
+  Y: Float64Array,
+  ctx: SignatureControlContext,
+  opts: SignatureControlOptions = {},
+): SignatureControlResult {
+  const labels = Float64Array.from(Y);
+  const notes: string[] = [];
+  const n = parameterCount(problem.network);
+  const zeros = symmetryZeroCount(problem.network);
+  const rule = opts.zeroTolerance ?? DEFAULT_ZERO_TOLERANCE;
+  const evaluations = ctx.evaluations.length > 0 ? ctx.evaluations : problem.planted.map((p) => evaluate(problem.network, p.theta, problem.data.X, problem.data.m));
+  const context = { ...ctx, evaluations };
+  const controlled = problem.planted.map((p, a) => ({ a, target: p.target })).filter(({ target }) => target.kind !== 'any');
+  const impossible = new Set<number>();
+  for (const { a, target } of controlled) {
+    const structural = structuralCheck(problem.network, target);
+    if (!structural.ok) {
+      impossible.add(a);
+      notes.push(`${problem.planted[a].name}: ${structural.reason}`);
+    }
+  }
+  // Hidden-unit permutations of one another share their spectrum at every labels.
+  const followers = new Map<number, number>();
+  for (let i = 0; i < controlled.length; i++) {
+    for (let j = 0; j < i; j++) {
+      const a = controlled[j];
+      const b = controlled[i];
+      if (followers.has(b.a) || !hiddenUnitEquivalent(problem.network, problem.planted[a.a].theta, problem.planted[b.a].theta)) continue;
+      if (wantedIndex(a.target, n, zeros) !== wantedIndex(b.target, n, zeros)) {
+        impossible.add(a.a);
+        impossible.add(b.a);
+        notes.push(
+          `${problem.planted[a.a].name} and ${problem.planted[b.a].name} are hidden-unit permutations of each other, so their Hessians have the same spectrum for every labels: ${a.target.kind} and ${b.target.kind}${b.target.kind === 'saddle' ? `(${b.target.index})` : ''} cannot both hold (infeasible).`,
+        );
+      } else {
+        followers.set(b.a, a.a);
+        notes.push(`${problem.planted[b.a].name} is a hidden-unit permutation of ${problem.planted[a.a].name}: same spectrum at every labels, controlled through ${problem.planted[a.a].name}.`);
+      }
+    }
+  }
+  const leaders = controlled.map(({ a }) => a).filter((a) => !impossible.has(a) && !followers.has(a));
+  const hasFixed = problem.data.fixed?.some((flag) => flag === 1) ?? false;
+  const pointReports = new Map<number, PointControl>();
+  if (leaders.length === 1 && !hasFixed && controlled.every(({ a }) => a === leaders[0] || followers.get(a) === leaders[0] || impossible.has(a))) {
+    pointReports.set(leaders[0], controlOnePoint(problem, leaders[0], labels, context, opts, notes));
+  } else if (leaders.length > 0) {
+    const before = new Map(leaders.map((a) => [a, verify(ctx.linalg, evaluations[a], labels, problem.planted[a].target, zeros, rule, opts)]));
+    if (leaders.some((a) => !(before.get(a) as TargetCheck).holds)) searchLabels(problem, leaders, labels, context, opts, notes);
+    for (const a of leaders) {
+      const b = before.get(a) as TargetCheck;
+      pointReports.set(a, { name: problem.planted[a].name, target: problem.planted[a].target, reached: false, marginBefore: b.holds ? b.margin : undefined, relativeLabelChange: 0, relativeGradient: 0 });
+    }
+  }
+  // Verify every controlled point at the final labels, followers and impossible ones included.
+  const points: PointControl[] = [];
+  const reached = problem.planted.map(() => true);
+  for (const { a, target } of controlled) {
+    const ev = evaluations[a];
+    const check = verify(ctx.linalg, ev, labels, target, zeros, rule, opts);
+    const J = ctx.jacobians?.[a] ?? jacobian(ev, problem.memoryBudgetBytes);
+    const report: PointControl = {
+      ...(pointReports.get(a) ?? { name: problem.planted[a].name, target, reached: false, relativeLabelChange: 0, relativeGradient: 0 }),
+      reached: check.holds,
+      check,
+      relativeLabelChange: relativeChange(labels, problem.data.Y0),
+      relativeGradient: relativeGradient(ctx.linalg, J, ev.trace.output, labels),
+    };
+    reached[a] = check.holds;
+    if (!check.holds && !impossible.has(a)) notes.push(`${problem.planted[a].name}: target not reached: ${check.reason}.`);
+    points.push(report);
+  }
+  return { Y: labels, reached, notes, points };
+}
