@@ -22,6 +22,7 @@ export interface SuiteResult {
 const testModules: (() => Promise<unknown>)[] = [
   () => import('./activation.test'),
   () => import('./diagnostics.test'),
+  () => import('./extension-ui.test'),
 ];
 
 // Prefixes the code-server launcher looks for in the page console (where the extension host's
