@@ -153,15 +153,22 @@ function projectOnRange(f: Factorization, b: Float64Array): Float64Array {
   return coefficients;
 }
 
-/** ||(I − C C⁺) b|| / ||b|| (0 for b = 0): how far b is from the range of C. */
+/**
+ * ||(I − C C⁺) b|| / ||b|| (0 for b = 0): how far b is from the range of C. The residual vector
+ * b − Uᵣ(Uᵣᵀ b) is formed explicitly: ||b||² − ||Uᵣᵀb||² would cancel down to a √ε ≈ 1e-8 floor.
+ */
 export function rangeResidual(f: Factorization, b: Float64Array): number {
   const coefficients = projectOnRange(f, b);
+  const { U } = f.svd;
   let bNorm2 = 0;
-  for (const x of b) bNorm2 += x * x;
-  if (bNorm2 === 0) return 0;
-  let inRange2 = 0;
-  for (const c of coefficients) inRange2 += c * c;
-  return Math.sqrt(Math.max(bNorm2 - inRange2, 0) / bNorm2);
+  let residual2 = 0;
+  for (let r = 0; r < b.length; r++) {
+    let inRange = 0;
+    for (let t = 0; t < f.rank; t++) inRange += U.data[r * U.cols + t] * coefficients[t];
+    bNorm2 += b[r] * b[r];
+    residual2 += (b[r] - inRange) ** 2;
+  }
+  return bNorm2 === 0 ? 0 : Math.sqrt(residual2 / bNorm2);
 }
 
 /**
