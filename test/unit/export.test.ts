@@ -4,39 +4,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyzeProblem, completeReport } from '../../server/src/engine/analysis';
-import { certify } from '../../server/src/engine/certificate';
 import { pureLinAlg } from '../../server/src/engine/linalg/pure';
-import { forward, initTheta } from '../../server/src/engine/network';
-import { plantLabels } from '../../server/src/engine/plant';
-import { createRng } from '../../server/src/engine/random';
-import type { NetworkSpec, PlantProblem, SolveResult } from '../../server/src/engine/types';
-import { arraysToTheta, buildExportFiles, exportLandscape, ExportError, thetaToArrays, type ExportSource } from '../../server/src/io/export';
+import type { NetworkSpec } from '../../server/src/engine/types';
+import { arraysToTheta, buildExportFiles, exportLandscape, ExportError, thetaToArrays } from '../../server/src/io/export';
 import { readNpz, writeNpz } from '../../server/src/io/npz';
 import { parseManifest, verifyExportFolder } from '../../server/src/io/verify';
+import { solvedExample } from './export-fixture';
 
 const linalg = pureLinAlg;
 
-export function solvedExample(net: NetworkSpec, seed = 3): { source: ExportSource; result: SolveResult } {
-  const rng = createRng(seed);
-  const m = 60;
-  const dx = net.sizes[0];
-  const dy = net.sizes[net.sizes.length - 1];
-  const X = rng.fork('x').fillNormal(new Float64Array(m * dx), 0, 2);
-  const teacher = initTheta(net, { kind: 'normal', mean: 0, std: 1 }, rng.fork('teacher'));
-  const Y0 = forward(net, teacher, X, m).map((y) => y + 0.1 * rng.normal());
-  const planted = ['A', 'B'].map((name) => ({ name, theta: initTheta(net, { kind: 'normal', mean: 0, std: 1 }, rng.fork(name)), target: { kind: 'any' as const } }));
-  const problem: PlantProblem = { network: net, data: { m, dx, dy, X, Y0 }, planted, objective: { kind: 'closest' } };
-  const report = analyzeProblem(problem, { linalg });
-  const { Y } = plantLabels(problem, linalg);
-  const certificates = certify(problem, Y, { linalg });
-  return {
-    source: { name: 'two_points', problem, seed, sourceText: 'landscape two_points { seed 3 }\n' },
-    result: { Y, report: completeReport(report, problem, Y, certificates), certificates, backend: 'pure-ts', engineVersion: '0.1.0' },
-  };
-}
-
-const withBias: NetworkSpec = { sizes: [2, 4, 1], activations: ['tanh', 'linear'], bias: true };
+const withBias: NetworkSpec = { sizes: [2, 4, 1], activations: ['tanh', 'tanh'], bias: true };
 const noBias: NetworkSpec = { sizes: [3, 3, 2], activations: ['gelu', 'tanh'], bias: false };
 
 function tempDir(): string {
@@ -72,16 +49,16 @@ test('export folder: layout, manifest, NumPy reads it, verify agrees', () => {
 
     const dataset = readNpz(readFileSync(join(out, 'dataset.npz')));
     assert.deepEqual(dataset.get('Y')?.data, result.Y);
-    assert.deepEqual(dataset.get('Y_base')?.shape, [60, 1]);
+    assert.deepEqual(dataset.get('Y_base')?.shape, [source.problem.data.m, 1]);
     assert.match(readFileSync(join(out, 'dataset.csv'), 'utf8'), /^x1,x2,y1\n/);
 
     const py = execFileSync('python3', ['-c', `
 import json, numpy as np
 d = np.load('${out}/dataset.npz'); w = np.load('${out}/weights/A.npz')
 m = json.load(open('${out}/manifest.json'))
-assert d['X'].shape == (60, 2) and d['Y'].dtype == np.float64 and sorted(w.files) == ['W0', 'W1', 'b0', 'b1']
+assert d['X'].shape == (m['data']['m'], 2) and d['Y'].dtype == np.float64 and sorted(w.files) == ['W0', 'W1', 'b0', 'b1']
 assert w['W0'].shape == (4, 2) and w['W1'].shape == (1, 4)
-h = np.tanh(d['X'] @ w['W0'].T + w['b0']); yhat = h @ w['W1'].T + w['b1']
+h = np.tanh(d['X'] @ w['W0'].T + w['b0']); yhat = np.tanh(h @ w['W1'].T + w['b1'])
 print(abs(np.mean((d['Y'] - yhat) ** 2) - m['planted'][0]['loss']) / m['planted'][0]['loss'])`], { encoding: 'utf8' });
     assert.ok(Number(py) < 1e-12, `NumPy loss agrees with the manifest: ${py}`);
 
