@@ -8,7 +8,7 @@ Loads dataset.npz, weights/NAME.npz and manifest.json, rebuilds the MLP from the
     1e-6 relative + 1e-10 * (2/m)||J||_F ||r||: both are rounding-level at a critical point)
   - the scale-free ||J^T r|| / (||J||_F ||r||)                           (<= 1e-10 when the manifest says critical)
   - with --hessian (N <= 600), the Hessian's signature at the manifest's zero tolerance (exactly equal).
-Prints one line per point; --json prints a JSON report. Exit status 0 when every check passes, 1 otherwise.
+Takes one or more folders. Prints one line per point; --json prints a JSON report. Exit status 0 when every check passes, 1 otherwise.
 """
 import argparse
 import json
@@ -136,34 +136,40 @@ def check_point(point, folder, network, X, Y, use_hessian):
     return result
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folder")
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--hessian", action="store_true", help=f"also check signatures (N <= {HESSIAN_LIMIT})")
-    args = parser.parse_args()
-
-    with open(os.path.join(args.folder, "manifest.json"), encoding="utf-8") as f:
+def check_folder(folder, use_hessian):
+    with open(os.path.join(folder, "manifest.json"), encoding="utf-8") as f:
         manifest = json.load(f)
     network = manifest["network"]
     unknown = [a for a in network["activations"] if a not in ACTIVATIONS]
     if unknown:
-        print(f"unknown activations {unknown}", file=sys.stderr)
-        return 1
-    data = np.load(os.path.join(args.folder, manifest["data"]["file"]))
+        raise ValueError(f"{folder}: unknown activations {unknown}")
+    data = np.load(os.path.join(folder, manifest["data"]["file"]))
     X = torch.tensor(data["X"], dtype=torch.float64)
     Y = torch.tensor(data["Y"], dtype=torch.float64)
-    results = [check_point(p, args.folder, network, X, Y, args.hessian) for p in manifest["planted"]]
-    ok = all(not r["problems"] for r in results)
+    points = [check_point(p, folder, network, X, Y, use_hessian) for p in manifest["planted"]]
+    return {"folder": folder, "ok": all(not r["problems"] for r in points), "points": points}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folders", nargs="+", metavar="FOLDER")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--hessian", action="store_true", help=f"also check signatures (N <= {HESSIAN_LIMIT})")
+    args = parser.parse_args()
+
+    folders = [check_folder(folder, args.hessian) for folder in args.folders]
+    ok = all(f["ok"] for f in folders)
     if args.json:
-        print(json.dumps({"ok": ok, "torch": torch.__version__, "points": results}, indent=2))
+        print(json.dumps({"ok": ok, "torch": torch.__version__, "folders": folders}, indent=2))
     else:
-        for r in results:
-            status = "ok" if not r["problems"] else "MISMATCH " + "; ".join(r["problems"])
-            sig = r.get("signature")
-            sig_text = f" signature (+{sig['positive']}, -{sig['negative']}, 0:{sig['zero']})" if sig else ""
-            print(f"{r['name']}: loss {r['loss']:.6e} |grad| {r['gradientNorm']:.3e} "
-                  f"relative {r['relativeGradientNorm']:.3e}{sig_text}: {status}")
+        for f in folders:
+            print(f["folder"])
+            for r in f["points"]:
+                status = "ok" if not r["problems"] else "MISMATCH " + "; ".join(r["problems"])
+                sig = r.get("signature")
+                sig_text = f" signature (+{sig['positive']}, -{sig['negative']}, 0:{sig['zero']})" if sig else ""
+                print(f"  {r['name']}: loss {r['loss']:.6e} |grad| {r['gradientNorm']:.3e} "
+                      f"relative {r['relativeGradientNorm']:.3e}{sig_text}: {status}")
     return 0 if ok else 1
 
 

@@ -12,8 +12,11 @@ import { solvedExample } from './export-fixture';
 const PYTHON = process.env.CRIT_TORCH_PYTHON ?? '/usr/bin/python3';
 const SCRIPT = join(__dirname, '..', 'python', 'check_export.py');
 
-function check(dir: string): { status: number | null; report: { ok: boolean; points: { name: string; relativeGradientNorm: number; problems: string[]; signature?: object }[] } } {
-  const run = spawnSync(PYTHON, [SCRIPT, dir, '--json', '--hessian'], { encoding: 'utf8' });
+interface PointReport { name: string; relativeGradientNorm: number; problems: string[]; signature?: object }
+interface Report { ok: boolean; folders: { folder: string; ok: boolean; points: PointReport[] }[] }
+
+function check(...dirs: string[]): { status: number | null; report: Report } {
+  const run = spawnSync(PYTHON, [SCRIPT, ...dirs, '--json', '--hessian'], { encoding: 'utf8' });
   assert.equal(run.error, undefined, `could not run ${PYTHON}: ${run.error?.message}`);
   assert.ok(run.stdout.trim().startsWith('{'), `check_export.py printed no report: ${run.stderr}`);
   return { status: run.status, report: JSON.parse(run.stdout) };
@@ -28,16 +31,20 @@ const nets: NetworkSpec[] = [
 test('PyTorch float64 recomputes the gradient and signature of every planted point of an export', () => {
   const dir = mkdtempSync(join(tmpdir(), 'crit-torch-'));
   try {
-    nets.forEach((net, k) => {
+    const folders = nets.map((net, k) => {
       const { source, result } = solvedExample(net, 11 + k);
       const out = join(dir, `e${k}`);
       exportLandscape(out, source, result);
-      const { status, report } = check(out);
-      assert.equal(status, 0, JSON.stringify(report, null, 1));
-      assert.ok(report.ok);
-      assert.equal(report.points.length, 2);
-      for (const point of report.points) {
-        assert.ok(point.relativeGradientNorm < 1e-10, `${net.activations.join('/')} ${point.name}: ${point.relativeGradientNorm}`);
+      return out;
+    });
+    const { status, report } = check(...folders);
+    assert.equal(status, 0, JSON.stringify(report, null, 1));
+    assert.ok(report.ok);
+    assert.equal(report.folders.length, nets.length);
+    report.folders.forEach((folder, k) => {
+      assert.equal(folder.points.length, 2);
+      for (const point of folder.points) {
+        assert.ok(point.relativeGradientNorm < 1e-10, `${nets[k].activations.join('/')} ${point.name}: ${point.relativeGradientNorm}`);
         assert.ok(point.signature, 'signature checked');
       }
     });
@@ -56,16 +63,16 @@ test('the PyTorch check fails on moved labels and on a wrong claimed gradient', 
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
     manifest.planted[0].gradientNorm = 1e-3;
     writeFileSync(manifestPath, JSON.stringify(manifest));
-    const lied = check(out);
-    assert.equal(lied.status, 1);
-    assert.match(lied.report.points[0].problems.join(), /gradient norm/);
-    assert.deepEqual(lied.report.points[1].problems, []);
-
     const moved = { ...result, Y: result.Y.map((y, i) => (i === 0 ? y + 0.5 : y)) };
-    exportLandscape(out, source, moved, { force: true });
-    const bad = check(out);
-    assert.equal(bad.status, 1);
-    assert.ok(bad.report.points.every((p) => p.problems.some((msg) => /loss|critical/.test(msg))));
+    const movedOut = join(dir, 'moved');
+    exportLandscape(movedOut, source, moved);
+    const { status, report } = check(out, movedOut);
+    assert.equal(status, 1);
+    const [lied, bad] = report.folders;
+    assert.match(lied.points[0].problems.join(), /gradient norm/);
+    assert.deepEqual(lied.points[1].problems, []);
+    assert.ok(!bad.ok);
+    assert.ok(bad.points.every((p) => p.problems.some((msg) => /loss|critical/.test(msg))));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
