@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRng, EngineError, ENGINE_VERSION, forward, initTheta, parameterCount, solveProblem, analyzeProblem, type NetworkSpec, type PlantProblem } from '../../server/src/engine';
+
+function makeProblem(net: NetworkSpec, K: number, m: number, seed: number): PlantProblem {
+  const rng = createRng(seed);
+  const dx = net.sizes[0];
+  const dy = net.sizes[net.sizes.length - 1];
+  const X = rng.fork('x').fillNormal(new Float64Array(m * dx), 0, 2);
+  const teacher = initTheta(net, { kind: 'glorot-normal' }, rng.fork('teacher'));
+  const noise = rng.fork('noise');
+  const Y0 = forward(net, teacher, X, m).map((y) => y + 0.1 * noise.normal());
+  const planted = Array.from({ length: K }, (_, k) => ({
+    name: `P${k}`,
+    theta: initTheta(net, { kind: 'normal', mean: 0, std: 1 }, rng.fork(`P${k}`)),
+    target: { kind: 'any' as const },
+  }));
+  return { network: net, data: { m, dx, dy, X, Y0 }, planted, objective: { kind: 'closest' } };
+}
+
+const net: NetworkSpec = { sizes: [4, 5, 1], activations: ['tanh', 'tanh'], bias: true };
+
+test('solveProblem: K = 1..4 tanh points certified critical at rounding level, report filled', () => {
+  const n = parameterCount(net);
+  for (let K = 1; K <= 4; K++) {
+    const result = solveProblem(makeProblem(net, K, 3 * K * n, K));
+    assert.equal(result.engineVersion, ENGINE_VERSION);
+    assert.equal(result.certificates.length, K);
+    assert.equal(result.report.rank, K * n);
+    assert.ok(result.report.consistent);
+    assert.ok(result.report.relativeLabelChange !== undefined && result.report.relativeLabelChange > 0);
+    for (const cert of result.certificates) {
+      assert.ok(cert.relativeGradientNorm <= 1e-12, `K=${K} ${cert.name} ${cert.relativeGradientNorm}`);
+      assert.ok(cert.critical && cert.achieved);
+      assert.equal(cert.spectrumMethod, 'dense');
+      assert.equal(cert.signature.positive + cert.signature.negative + cert.signature.zero, n);
+    }
+  }
+});
+
+test('solveProblem is bit-identical for the same spec and seed', () => {
+  const a = solveProblem(makeProblem(net, 2, 150, 9));
+  const b = solveProblem(makeProblem(net, 2, 150, 9));
+  assert.deepEqual(Buffer.from(a.Y.buffer), Buffer.from(b.Y.buffer));
+  assert.deepEqual(a.certificates.map((c) => c.eigenvalues), b.certificates.map((c) => c.eigenvalues));
+});
+
+test('solveProblem honours the memory budget option and the abort signal', () => {
+  const problem = makeProblem(net, 2, 150, 1);
+  assert.throws(() => solveProblem(problem, { memoryBudgetBytes: 1000 }), (e: unknown) => e instanceof EngineError && e.code === 'memory-budget');
+  assert.throws(() => analyzeProblem(problem, { memoryBudgetBytes: 1000 }), (e: unknown) => e instanceof EngineError && e.code === 'memory-budget');
+  const controller = new AbortController();
+  controller.abort(new Error('stop'));
+  assert.throws(() => solveProblem(problem, { signal: controller.signal }), /stop/);
+  const phases = new Set<string>();
+  solveProblem(problem, { onProgress: (phase, fraction) => {
+    assert.ok(fraction >= 0 && fraction <= 1);
+    phases.add(phase);
+  } });
+  assert.ok(phases.has('SVD of C'));
+});
+
+test('a minimum target for one point is verified in the certificate, never assumed', () => {
+  const problem = makeProblem(net, 1, 200, 12);
+  problem.planted[0].target = { kind: 'minimum' };
+  const [cert] = solveProblem(problem).certificates;
+  assert.ok(cert.critical);
+  assert.ok(cert.eigenvalues !== undefined);
+  // Whatever signature control did, achieved must agree with the certified spectrum.
+  const negatives = Array.from(cert.eigenvalues).filter((l) => l < -cert.zeroTolerance).length;
+  assert.equal(cert.signature.negative, negatives);
+  assert.equal(cert.achieved, negatives === 0 && cert.signature.zero <= cert.symmetryZeros);
+});
