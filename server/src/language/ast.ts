@@ -266,6 +266,8 @@ export interface LandscapeNode {
   range: SourceRange;
   name?: string;
   nameRange?: SourceRange;
+  /** The landscape's own source text (for export manifests and their hash). */
+  sourceText: string;
   /** First of each single statement; duplicates stay in `items` and are reported by validation. */
   seed?: SeedNode;
   network?: NetworkNode;

@@ -273,6 +273,7 @@ class AstBuilder {
       range,
       name: nameTok?.image,
       nameRange: nameTok ? this.range(nameTok) : undefined,
+      sourceText: this.text.slice(range.start.offset, range.end.offset),
       weights: [],
       criticals: [],
       plots: [],
