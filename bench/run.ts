@@ -1,0 +1,186 @@
+// `npm run bench`: Crit's heavy dense operations in TypeScript (native addon and pure path) against
+// NumPy doing the same thing by the same LAPACK method, on the same matrices, median of 3.
+//   planting solve  minimum-norm least squares of the K·N × M constraint system C x = r (M = 5·K·N)
+//   Hessian spectrum symmetric eigen (values and vectors) of an N × N matrix
+//   gemm            C·Cᵀ for the K·N × M constraint matrix
+// The pure path runs only up to PURE_LIMIT[op] (beyond that one run takes minutes); pass --pure-all
+// to run it everywhere. Matrices and NumPy's answers go to .bench/ (git-ignored).
+import { spawn } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadNativeLinAlg, mat, pureLinAlg } from '../server/src/engine/linalg';
+import type { LinAlg, Mat } from '../server/src/engine/linalg';
+import { createRng } from '../server/src/engine/random';
+
+type Op = 'lstsq' | 'symEig' | 'gemm';
+
+interface BenchCase {
+  id: string;
+  op: Op;
+  label: string;
+  a: string;
+  rows: number;
+  cols: number;
+  b?: string;
+  rcond?: number;
+}
+
+const REPEATS = 3;
+const SIZES = [250, 500, 1000, 2000]; // K·N
+const PURE_LIMIT: Record<Op, number> = { lstsq: 500, symEig: 1000, gemm: 1000 };
+const OP_LABEL: Record<Op, string> = {
+  lstsq: 'planting solve: min-norm lstsq K·N × 5K·N',
+  symEig: 'Hessian spectrum: symEig N × N (values + vectors)',
+  gemm: 'gemm C·Cᵀ, C = K·N × 5K·N',
+};
+
+const repoRoot = path.resolve(__dirname, '..');
+const benchDir = path.join(repoRoot, '.bench');
+const pureAll = process.argv.includes('--pure-all');
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function writeMatrix(name: string, A: Mat): string {
+  writeFileSync(path.join(benchDir, name), new Uint8Array(A.data.buffer, A.data.byteOffset, A.data.byteLength));
+  return name;
+}
+
+function readResult(id: string): Float64Array {
+  const bytes = readFileSync(path.join(benchDir, `${id}.numpy.f64`));
+  return new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+/** Random matrices with a seeded generator; the Hessian stand-in is symmetric indefinite with a PSD Gauss-Newton part. */
+function buildCases(): { cases: BenchCase[]; matrices: Map<string, Mat> } {
+  const rng = createRng(20261204);
+  const cases: BenchCase[] = [];
+  const matrices = new Map<string, Mat>();
+  for (const kn of SIZES) {
+    const m = 5 * kn;
+    const C = mat(kn, m, rng.fork(`C${kn}`).fillNormal(new Float64Array(kn * m)));
+    const r = mat(kn, 1, rng.fork(`r${kn}`).fillNormal(new Float64Array(kn)));
+    const noise = rng.fork(`H${kn}`).fillNormal(new Float64Array(kn * kn));
+    const H = pureLinAlg.gemm(mat(kn, kn, noise), mat(kn, kn, noise), false, true);
+    for (let i = 0; i < kn; i++) for (let j = 0; j < kn; j++) H.data[i * kn + j] -= 0.5 * (noise[i * kn + j] + noise[j * kn + i]) * kn;
+    const cName = writeMatrix(`C${kn}.f64`, C);
+    const rName = writeMatrix(`r${kn}.f64`, r);
+    const hName = writeMatrix(`H${kn}.f64`, H);
+    matrices.set(cName, C).set(rName, r).set(hName, H);
+    const rcond = Number.EPSILON * m; // σ_max · max(shape) · ε, the rank tolerance of docs/math.md
+    cases.push({ id: `lstsq${kn}`, op: 'lstsq', label: `${kn} × ${m}`, a: cName, rows: kn, cols: m, b: rName, rcond });
+    cases.push({ id: `symEig${kn}`, op: 'symEig', label: `${kn} × ${kn}`, a: hName, rows: kn, cols: kn });
+    cases.push({ id: `gemm${kn}`, op: 'gemm', label: `${kn} × ${m} · ${m} × ${kn}`, a: cName, rows: kn, cols: m });
+  }
+  return { cases, matrices };
+}
+
+function runOnce(linalg: LinAlg, c: BenchCase, matrices: Map<string, Mat>): Float64Array {
+  const A = matrices.get(c.a) as Mat;
+  if (c.op === 'lstsq') return linalg.lstsq(A, matrices.get(c.b as string) as Mat, c.rcond as number).X.data;
+  if (c.op === 'symEig') return linalg.symEig(A, true).values;
+  return linalg.gemm(A, A, false, true).data;
+}
+
+/** Times one run of the case, returning its answer too. */
+function timeOnce(linalg: LinAlg, c: BenchCase, matrices: Map<string, Mat>): { seconds: number; result: Float64Array } {
+  const start = performance.now();
+  const result = runOnce(linalg, c, matrices);
+  return { seconds: (performance.now() - start) / 1000, result };
+}
+
+/** The NumPy worker (bench/reference.py): send a case id, get the seconds of one run back. */
+async function startNumpy(): Promise<{ version: string; run: (id: string) => Promise<number>; stop: () => void }> {
+  const child = spawn('python3', [path.join(__dirname, 'reference.py'), benchDir], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<Record<string, unknown>> => {
+    const line = await lines.next();
+    if (line.done === true) throw new Error('bench/reference.py exited early');
+    return JSON.parse(line.value) as Record<string, unknown>;
+  };
+  const { numpy } = await next();
+  return {
+    version: String(numpy),
+    run: async (id) => {
+      child.stdin.write(`${id}\n`);
+      return Number((await next()).seconds);
+    },
+    stop: () => child.stdin.end(),
+  };
+}
+
+/** max |a − b| / max |b|: how far an answer is from NumPy's, relative to its size. */
+function relativeDifference(a: Float64Array, b: Float64Array): number {
+  let diff = 0;
+  let size = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    size = Math.max(size, Math.abs(b[i]));
+  }
+  return diff / (size || 1);
+}
+
+const fmt = (seconds: number | undefined): string => (seconds === undefined ? '—' : seconds < 0.1 ? seconds.toFixed(4) : seconds.toFixed(3));
+const ratio = (x: number | undefined, ref: number): string => (x === undefined ? '—' : `${(x / ref).toFixed(2)}×`);
+
+async function main(): Promise<void> {
+  mkdirSync(benchDir, { recursive: true });
+  const native = loadNativeLinAlg();
+  const { cases, matrices } = buildCases();
+  writeFileSync(path.join(benchDir, 'manifest.json'), JSON.stringify({ repeats: REPEATS, cases }));
+  const numpy = await startNumpy();
+
+  console.log(`native: ${native.linalg !== undefined ? `${native.path} (OpenBLAS threads ${native.threads})` : `unavailable: ${native.reason}`}`);
+  const loadBefore = loadavg()[0];
+  const rows: string[] = [];
+  for (const c of cases) {
+    // Native and NumPy runs alternate so both see the same machine load; the pure runs follow.
+    const nativeSeconds: number[] = [];
+    const numpySeconds: number[] = [];
+    let nativeResult: Float64Array | undefined;
+    for (let i = 0; i < REPEATS; i++) {
+      if (native.linalg !== undefined) {
+        const run = timeOnce(native.linalg, c, matrices);
+        nativeSeconds.push(run.seconds);
+        nativeResult = run.result;
+      }
+      numpySeconds.push(await numpy.run(c.id));
+    }
+    const pureSeconds: number[] = [];
+    let pureResult: Float64Array | undefined;
+    if (pureAll || c.rows <= PURE_LIMIT[c.op]) {
+      for (let i = 0; i < REPEATS; i++) {
+        const run = timeOnce(pureLinAlg, c, matrices);
+        pureSeconds.push(run.seconds);
+        pureResult = run.result;
+      }
+    }
+    const reference = readResult(c.id);
+    const numpyMedian = median(numpySeconds);
+    const nativeMedian = nativeSeconds.length > 0 ? median(nativeSeconds) : undefined;
+    const pureMedian = pureSeconds.length > 0 ? median(pureSeconds) : undefined;
+    const diff = (result: Float64Array | undefined): string => (result === undefined ? '—' : relativeDifference(result, reference).toExponential(1));
+    const row = `| ${OP_LABEL[c.op]} | ${c.label} | ${fmt(numpyMedian)} | ${fmt(nativeMedian)} | ${ratio(nativeMedian, numpyMedian)} | ${fmt(pureMedian)} | ${ratio(pureMedian, numpyMedian)} | ${diff(nativeResult)} | ${diff(pureResult)} |`;
+    process.stderr.write(`${row}\n`);
+    rows.push(row);
+  }
+  numpy.stop();
+
+  console.log(`\nMedian of ${REPEATS} runs, seconds; ratio = time / NumPy ${numpy.version} time (lower is faster); diff = max|x − x_numpy| / max|x_numpy|.`);
+  console.log(`1-minute load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after, on ${availableParallelism()} cores.\n`);
+  console.log('| operation | size | NumPy | native | native/NumPy | pure TS | pure/NumPy | diff native | diff pure |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const row of rows) console.log(row);
+  if (!pureAll) {
+    console.log(`\npure TS runs only up to K·N = ${PURE_LIMIT.lstsq} (lstsq) / ${PURE_LIMIT.symEig} (symEig, gemm): above that one run takes minutes. npm run bench -- --pure-all runs it everywhere.`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
