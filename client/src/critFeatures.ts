@@ -4,7 +4,7 @@
  * `registerCritFeatures` once the client exists.
  */
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import { type LanguageClient, State } from 'vscode-languageclient/node';
 import {
   DatasetRequest,
   type LandscapeRef,
@@ -36,6 +36,18 @@ export interface CritTestState {
   status: StatusView;
   renders: { kind: PlotKind; uri: string; landscape: string; revision: number; marks: number }[];
   openPlots: PlotTarget[];
+}
+
+/** Command handlers report failures (server down, request errors) as a message instead of a silent rejection. */
+function reporting<A extends unknown[], R>(handler: (...args: A) => Promise<R>): (...args: A) => Promise<R | undefined> {
+  return async (...args: A) => {
+    try {
+      return await handler(...args);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Crit: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+  };
 }
 
 const PLOT_COMMANDS: Record<string, PlotKind> = {
@@ -105,6 +117,10 @@ export function registerCritFeatures(context: vscode.ExtensionContext, client: L
     status,
     panels,
     client.onNotification(StatusNotification, showStatus),
+    client.onDidChangeState(({ newState }) => {
+      if (newState === State.Running) showStatus({ state: 'idle' });
+      else status.update({ state: newState === State.Starting ? 'starting' : 'stopped', message: 'See the Crit language server output.' });
+    }),
     client.onNotification(ResultChangedNotification, (changed) => panels.refresh(changed.uri, changed.landscape)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       sendSettings();
@@ -117,31 +133,31 @@ export function registerCritFeatures(context: vscode.ExtensionContext, client: L
       if (document.languageId !== 'crit' || solveTrigger() !== 'onSave' || !vscode.workspace.isTrusted) return;
       for (const landscape of await landscapeNames(document.uri)) await solve({ uri: document.uri.toString(), landscape });
     }),
-    vscode.commands.registerCommand('crit.solve', async (...args: unknown[]) => {
+    vscode.commands.registerCommand('crit.solve', reporting(async (...args: unknown[]) => {
       const ref = await resolveLandscape(args);
       if (!ref) return undefined;
       const response = await solve(ref);
       if (response?.status === 'solved') void announceSolved(response.result);
       return response;
-    }),
+    })),
     ...Object.entries(PLOT_COMMANDS).map(([command, kind]) =>
-      vscode.commands.registerCommand(command, (...args: unknown[]) => openPlot(kind, args)),
+      vscode.commands.registerCommand(command, reporting((...args: unknown[]) => openPlot(kind, args))),
     ),
-    vscode.commands.registerCommand('crit.export', async (...args: unknown[]) => {
+    vscode.commands.registerCommand('crit.export', reporting(async (...args: unknown[]) => {
       const ref = await resolveLandscape(args);
       if (!ref) return undefined;
       if (!vscode.workspace.isTrusted) return void askForTrust('write exports');
       // A third argument (a folder path) exports there without asking: used by tests and scripts.
       const outDir = typeof args[2] === 'string' ? args[2] : undefined;
       return exportLandscape(client, ref, outDir, { interactive: outDir === undefined });
-    }),
-    vscode.commands.registerCommand('crit.exportTo', async (...args: unknown[]) => {
+    })),
+    vscode.commands.registerCommand('crit.exportTo', reporting(async (...args: unknown[]) => {
       const ref = await resolveLandscape(args);
       if (!ref) return undefined;
       if (!vscode.workspace.isTrusted) return void askForTrust('write exports');
       const outDir = await askExportFolder(ref);
       return outDir === undefined ? undefined : exportLandscape(client, ref, outDir, { interactive: true });
-    }),
+    })),
     vscode.commands.registerCommand('crit.openSample', () => openSample(context.extensionUri)),
     vscode.commands.registerCommand('crit.savePlotImage', async () => {
       const picked = await vscode.window.showQuickPick(['PNG', 'SVG'], { title: 'Save the plot as' });

@@ -1,0 +1,160 @@
+// Screenshots of every Crit webview (and the editor with a diagnostic) in a real VS Code: light,
+// dark and high-contrast themes, written to review/ (git-ignored; review artefacts, not golden images).
+//
+//   npm run build && node test/e2e/screenshots.mjs
+//
+// code-server serves VS Code, Chromium (playwright-core) is the window, and
+// test/e2e/screenshots-driver.cjs runs in the extension host opening each view; the two sides
+// hand over through the page console and acknowledgement files.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { prepareTempWorkspace, repoRoot, requireBuiltBundles } from './workspace.mjs';
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const TOTAL_TIMEOUT_MS = 8 * 60_000;
+const codeServerBin = path.join(repoRoot, '.e2e/code-server/node_modules/.bin/code-server');
+const driver = path.join(repoRoot, 'test/e2e/screenshots-driver.cjs');
+const reviewDir = path.join(repoRoot, 'review');
+const log = (message) => console.log(`[screenshots] ${message}`);
+
+const started = { server: undefined, browser: undefined, tempRoot: undefined };
+
+function freeLoopbackPort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealthy(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`code-server did not answer ${url}`);
+}
+
+/** The visible webview frame: VS Code keeps hidden ones in the DOM too. */
+async function visibleWebviewBox(page) {
+  for (const frame of await page.$$('iframe.webview')) {
+    const box = await frame.boundingBox();
+    // Runs in the page, where getComputedStyle exists.
+    const visible = await frame.evaluate((el) => {
+      const style = el.ownerDocument.defaultView.getComputedStyle;
+      return style(el).visibility !== 'hidden' && style(el.parentElement).visibility !== 'hidden';
+    });
+    if (box && visible && box.width > 50 && box.height > 50) return box;
+  }
+  return undefined;
+}
+
+async function main() {
+  requireBuiltBundles();
+  if (spawnSync('bash', [path.join(repoRoot, 'test/e2e/install-code-server.sh')], { stdio: 'inherit' }).status !== 0) {
+    throw new Error('installing code-server failed');
+  }
+  const { tempRoot, workspace } = prepareTempWorkspace('crit-shots-');
+  started.tempRoot = tempRoot;
+  const userData = path.join(tempRoot, 'user-data');
+  const ackDir = path.join(tempRoot, 'ack');
+  const configFile = path.join(tempRoot, 'config.yaml');
+  mkdirSync(path.join(userData, 'User'), { recursive: true });
+  mkdirSync(ackDir);
+  mkdirSync(reviewDir, { recursive: true });
+  writeFileSync(
+    path.join(userData, 'User/settings.json'),
+    JSON.stringify({ 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'workbench.colorTheme': 'Default Light Modern', 'workbench.tips.enabled': false }),
+  );
+  writeFileSync(configFile, 'auth: none\n');
+
+  const port = await freeLoopbackPort();
+  const origin = `127.0.0.1:${port}`;
+  log(`starting code-server on http://${origin}`);
+  const server = spawn(
+    codeServerBin,
+    ['--config', configFile, '--user-data-dir', userData, '--extensions-dir', path.join(tempRoot, 'extensions'), '--auth', 'none', '--bind-addr', origin, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace],
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CRIT_SCREENSHOT_ACK: ackDir } },
+  );
+  started.server = server;
+  server.stdout.resume();
+  server.stderr.resume();
+  await waitForHealthy(`http://${origin}/healthz`, 60_000);
+
+  const payload = [
+    ['extensionDevelopmentPath', `vscode-remote://${origin}${repoRoot}`],
+    ['extensionTestsPath', `vscode-remote://${origin}${driver}`],
+  ];
+  started.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const page = await started.browser.newPage({ viewport: { width: 1500, height: 940 } });
+  const requests = [];
+  let done = false;
+  page.on('console', (message) => {
+    const text = message.text();
+    const shotAt = text.indexOf('CRIT_SHOT ');
+    if (text.includes('CRIT_SHOTS_DONE')) done = true;
+    else if (shotAt >= 0) requests.push(JSON.parse(text.slice(shotAt + 'CRIT_SHOT '.length)));
+    else if (text.includes('CRIT_SHOT_LOG')) log(text.slice(text.indexOf('CRIT_SHOT_LOG') + 'CRIT_SHOT_LOG '.length));
+  });
+  await page.goto(`http://${origin}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  log('workbench loaded');
+
+  const deadline = Date.now() + TOTAL_TIMEOUT_MS;
+  const taken = [];
+  while (!done || requests.length > 0) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    const request = requests.shift();
+    if (!request) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
+    const windowFile = path.join(reviewDir, `${request.id}-window.png`);
+    await page.screenshot({ path: windowFile });
+    taken.push(windowFile);
+    if (request.webview) {
+      const box = await visibleWebviewBox(page);
+      if (box) {
+        const file = path.join(reviewDir, `${request.id}.png`);
+        await page.screenshot({ path: file, clip: box });
+        taken.push(file);
+      } else {
+        log(`${request.id}: no visible webview`);
+      }
+    }
+    writeFileSync(path.join(ackDir, request.id), '');
+  }
+  for (const file of taken) log(path.relative(repoRoot, file));
+  return taken.length > 0;
+}
+
+async function cleanUp() {
+  const { browser, server, tempRoot } = started;
+  if (browser) await browser.close().catch(() => {});
+  if (server) {
+    try {
+      process.kill(-server.pid, 'SIGKILL'); // its process group: the extension host and language server too
+    } catch {
+      // already gone
+    }
+  }
+  if (tempRoot) rmSync(tempRoot, { recursive: true, force: true });
+}
+
+main()
+  .then((ok) => cleanUp().then(() => process.exit(ok ? 0 : 1)))
+  .catch((error) => {
+    console.error(`[screenshots] FAILED: ${error.stack ?? error}`);
+    cleanUp().then(() => process.exit(1));
+  });
