@@ -11,6 +11,7 @@ import type { SourceRange } from './positions';
 import { DEFAULTS, flattenArray, hessianTargetOf, MAX_SOLVE_BYTES, networkSpecOf, plantedNames } from './semantics';
 import { validateFile } from './validate';
 import { forward, initTheta, layerLayout, parameterCount, permuteHidden } from '../engine/network';
+import { neuronNormalizedDirection } from '../engine/landscape';
 import { createRng, type Rng } from '../engine/random';
 import type { NetworkSpec, PlantedPoint, PlantProblem, Theta } from '../engine/types';
 import { readCsvMatrix } from '../io/csv';
@@ -28,7 +29,7 @@ export type PlotRequest =
   | { kind: 'plane'; points: [string, string, string]; min: number; max: number; steps: number; range: SourceRange }
   /**
    * Loss around `center` along random directions, each normalised per neuron (Li et al. 2018): every
-   * row of every W_l has the norm of the same row of the center's W_l; bias entries are 0.
+   * neuron's incoming weights and bias have the norm of the same neuron's in the center.
    */
   | { kind: 'directions'; center: string; directions: Float64Array[]; min: number; max: number; steps: number; range: SourceRange }
   | { kind: 'spectrum'; point: string; range: SourceRange }
@@ -342,7 +343,7 @@ class Compiler {
         const rng = this.rng.fork(`plot:${index}`);
         const center = this.weights.get(names[0])!;
         const count = p.directionCount?.value ?? 2;
-        const directions = Array.from({ length: count }, () => neuronNormalisedDirection(this.net, center, rng));
+        const directions = Array.from({ length: count }, () => neuronNormalizedDirection(this.net, center, rng));
         return { kind: 'directions', center: names[0], directions, min: p.from?.value ?? d.from, max: p.to?.value ?? d.to, steps: p.steps?.value ?? d.steps, range: p.range };
       }
       case 'spectrum':
@@ -363,24 +364,4 @@ function randomPermutation(size: number, rng: Rng): number[] {
     [perm[i], perm[j]] = [perm[j], perm[i]];
   }
   return perm;
-}
-
-/** A normal direction rescaled row by row to the center's row norms (Li et al. 2018); biases 0. */
-function neuronNormalisedDirection(net: NetworkSpec, center: Theta, rng: Rng): Float64Array {
-  const direction = new Float64Array(center.length);
-  for (const block of layerLayout(net)) {
-    for (let p = 0; p < block.rows; p++) {
-      const start = block.weightOffset + p * block.cols;
-      let rowNorm = 0;
-      let drawnNorm = 0;
-      for (let q = 0; q < block.cols; q++) {
-        direction[start + q] = rng.normal();
-        rowNorm += center[start + q] ** 2;
-        drawnNorm += direction[start + q] ** 2;
-      }
-      const scale = drawnNorm > 0 ? Math.sqrt(rowNorm / drawnNorm) : 0;
-      for (let q = 0; q < block.cols; q++) direction[start + q] *= scale;
-    }
-  }
-  return direction;
 }
