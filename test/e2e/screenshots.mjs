@@ -52,8 +52,8 @@ async function visibleWebviewBox(page) {
     const box = await frame.boundingBox();
     // Runs in the page, where getComputedStyle exists.
     const visible = await frame.evaluate((el) => {
-      const style = el.ownerDocument.defaultView.getComputedStyle;
-      return style(el).visibility !== 'hidden' && style(el.parentElement).visibility !== 'hidden';
+      const view = el.ownerDocument.defaultView;
+      return view.getComputedStyle(el).visibility !== 'hidden' && view.getComputedStyle(el.parentElement).visibility !== 'hidden';
     });
     if (box && visible && box.width > 50 && box.height > 50) return box;
   }
