@@ -111,7 +111,10 @@ export function registerCritFeatures(context: vscode.ExtensionContext, client: L
     return true;
   };
 
-  const sendSettings = (): void => void client.sendNotification(SettingsNotification, critSettings());
+  // A client that is not running yet sends the current settings in `initialize` anyway.
+  const sendSettings = (): void => {
+    if (client.isRunning()) void client.sendNotification(SettingsNotification, critSettings());
+  };
 
   context.subscriptions.push(
     status,
