@@ -19,7 +19,6 @@
  * certificate verifies again, independently.
  */
 import {
-  evaluate,
   gaussNewton,
   jacobian,
   lossHessian,
@@ -62,6 +61,8 @@ export interface SignatureControlOptions extends RunOptions {
   seed?: number;
   /** Iteration limit of the K ≥ 2 search (default 60). */
   maxIterations?: number;
+  /** Rounds of joint margin widening after the targets are reached, each asking for twice the margin (default 8; 0 = off). */
+  widenRounds?: number;
   zeroTolerance?: ZeroTolerance;
 }
 
@@ -120,6 +121,11 @@ function projectOut(U: Mat, v: Float64Array): Float64Array {
   const out = Float64Array.from(v);
   for (let i = 0; i < U.rows; i++) for (let c = 0; c < r; c++) out[i] -= U.data[i * r + c] * coefficients[c];
   return out;
+}
+
+/** The label budget: the asked one (default 1), never tighter than twice the change the handed-in labels already have. */
+function labelBudget(opts: SignatureControlOptions, Y: Float64Array, Y0: Float64Array): number {
+  return Math.max(opts.maxRelativeLabelChange ?? 1, 2 * relativeChange(Y, Y0));
 }
 
 function relativeChange(Y: Float64Array, Y0: Float64Array): number {
@@ -229,7 +235,7 @@ function controlOnePoint(
   ctx: SignatureControlContext,
   opts: SignatureControlOptions,
   notes: string[],
-): PointControl {
+): void {
   const { linalg } = ctx;
   const point = problem.planted[index];
   const ev = ctx.evaluations[index];
@@ -240,8 +246,7 @@ function controlOnePoint(
   const n = J.cols;
   const zeros = symmetryZeroCount(problem.network);
   const rule = opts.zeroTolerance ?? DEFAULT_ZERO_TOLERANCE;
-  // Never tighter than twice the change the planted labels already needed.
-  const budget = Math.max(opts.maxRelativeLabelChange ?? 1, 2 * relativeChange(Y, Y0));
+  const budget = labelBudget(opts, Y, Y0);
   const k = wantedIndex(point.target, n, zeros) as number;
   const before = verify(linalg, ev, Y, point.target, zeros, rule, opts);
 
@@ -293,27 +298,13 @@ function controlOnePoint(
       if (choice !== undefined && better(choice, best, budget)) best = choice;
     }
   }
-  const result: PointControl = {
-    name: point.name,
-    target: point.target,
-    reached: false,
-    relativeLabelChange: relativeChange(Y, Y0),
-    marginBefore: before.holds ? before.margin : undefined,
-    relativeGradient: relativeGradient(linalg, J, yhat, Y),
-    check: before,
-  };
   if (best === undefined) {
     notes.push(`${point.name}: no ray among ${directions.length} directions has ${k} crossings of the pencil (G, S) on either side; the index is out of reach of this method.`);
-    return result;
+    return;
   }
   const verified = verify(linalg, ev, best.Y, point.target, zeros, rule, opts);
-  const gradient = relativeGradient(linalg, J, yhat, best.Y);
   // Keep the handed-in labels when they already reach the target with a wider margin.
-  if (!before.holds || (verified.holds && verified.margin >= before.margin)) {
-    Y.set(best.Y);
-    return { ...result, reached: verified.holds, check: verified, relativeLabelChange: best.labelChange, relativeGradient: gradient };
-  }
-  return { ...result, reached: true };
+  if (!before.holds || (verified.holds && verified.margin >= before.margin)) Y.set(best.Y);
 }
 
 /**
@@ -391,21 +382,31 @@ interface Wanted {
   epsilon: number;
 }
 
-function searchLabels(
-  problem: PlantProblem,
-  active: number[],
-  Y: Float64Array,
-  ctx: SignatureControlContext,
-  opts: SignatureControlOptions,
-  notes: string[],
-): void {
-  const { linalg } = ctx;
-  const m = problem.data.m;
-  const M = Y.length;
+/**
+ * ∇²L_a(y) = (2/m)(G_a − Σ_j (y_j − ŷ_{a,j}) ∇²ŷ_{a,j}) with G_a = J_aᵀJ_a computed once per point:
+ * the search re-evaluates Hessians many times, and only the label-dependent part changes.
+ */
+function cachedHessians(problem: PlantProblem, ctx: SignatureControlContext, opts: RunOptions): (point: number, y: Float64Array) => Mat {
+  const gramians = new Map<number, Mat>();
+  const scale = 2 / problem.data.m;
+  return (point, y) => {
+    const ev = ctx.evaluations[point];
+    let G = gramians.get(point);
+    if (G === undefined) {
+      G = gaussNewton(ctx.linalg, ctx.jacobians?.[point] ?? jacobian(ev, problem.memoryBudgetBytes));
+      gramians.set(point, G);
+    }
+    const r = Float64Array.from(y, (value, j) => value - ev.trace.output[j]);
+    const S = weightedOutputHessian(ev, r, { signal: opts.signal, memoryBudgetBytes: problem.memoryBudgetBytes });
+    for (let i = 0; i < S.data.length; i++) S.data[i] = scale * (G.data[i] - S.data[i]);
+    return S;
+  };
+}
+
+/** Orthonormal basis of the constrained label directions: every J_a's columns and the fixed labels' unit vectors. */
+function constrainedDirections(problem: PlantProblem, ctx: SignatureControlContext): Mat {
+  const M = problem.data.m * problem.data.dy;
   const n = parameterCount(problem.network);
-  const zeros = symmetryZeroCount(problem.network);
-  const maxIterations = opts.maxIterations ?? 60;
-  // Constraint directions: columns of every J_a (gradient equations) and unit vectors of fixed labels.
   const fixed = problem.data.fixed;
   const fixedIndices = fixed ? Array.from(fixed.keys()).filter((j) => fixed[j] === 1) : [];
   const columns = problem.planted.length * n + fixedIndices.length;
@@ -415,23 +416,51 @@ function searchLabels(
     for (let j = 0; j < M; j++) for (let c = 0; c < n; c++) A.data[j * columns + a * n + c] = J.data[j * n + c];
   });
   fixedIndices.forEach((j, i) => (A.data[j * columns + problem.planted.length * n + i] = 1));
-  const constrained = rangeBasis(linalg, A);
-  if (constrained.cols >= M) {
-    notes.push(`the gradient constraints (and fixed labels) leave no free label direction (rank ${constrained.cols} of ${M}): the labels are determined, nothing to search.`);
-    return;
-  }
+  return rangeBasis(ctx.linalg, A);
+}
+
+interface PushOutcome {
+  /** Every wanted eigenvalue is beyond its ±ε. */
+  success: boolean;
+  iterations: number;
+  /** Eigenvalues still on the wrong side of ±ε. */
+  remaining: number;
+  stalled: boolean;
+}
+
+/**
+ * Damped Gauss–Newton on the eigenvalues: labels move inside {C y = d, fixed held} (steps projected
+ * off `constrained`) until, at every active point, the k wanted-negative eigenvalues are ≤ −ε and the
+ * rest ≥ ε (the symmetry zeros, the ones closest to 0, exempt). Each step is the minimum-norm label
+ * change that moves the violating eigenvalues, linearised by dλ_i/dy_j = −(2/m) v_iᵀ ∇²ŷ_j v_i, to
+ * 1.5 ε on their side; a step is kept only when the summed squared violation drops.
+ */
+function pushEigenvalues(
+  problem: PlantProblem,
+  active: number[],
+  Y: Float64Array,
+  ctx: SignatureControlContext,
+  constrained: Mat,
+  hessianAt: (point: number, y: Float64Array) => Mat,
+  epsilonOf: (point: number, scale: number) => number,
+  maxIterations: number,
+  opts: RunOptions,
+): PushOutcome {
+  const { linalg } = ctx;
+  const m = problem.data.m;
+  const M = Y.length;
+  const n = parameterCount(problem.network);
+  const zeros = symmetryZeroCount(problem.network);
+  if (constrained.cols >= M) return { success: false, iterations: 0, remaining: -1, stalled: true };
 
   const collect = (y: Float64Array): { wanted: Wanted[]; violation: number } => {
     const wanted: Wanted[] = [];
     let violation = 0;
     for (const a of active) {
-      const target = problem.planted[a].target;
-      const k = wantedIndex(target, n, zeros) as number;
-      const H = lossHessian(ctx.evaluations[a], y, { linalg, signal: opts.signal });
-      const eig = linalg.symEig(H, true);
+      const k = wantedIndex(problem.planted[a].target, n, zeros) as number;
+      const eig = linalg.symEig(hessianAt(a, y), true);
       const scale = Math.max(Math.abs(eig.values[0]), Math.abs(eig.values[n - 1]));
-      const epsilon = Math.max(target.kind === 'any' ? 0 : (target.margin ?? 0), 1e-4 * scale);
-      // Exempt the symmetry zeros: the `zeros` eigenvalues closest to 0.
+      const epsilon = epsilonOf(a, scale);
       const order = Array.from(eig.values.keys()).sort((i, j) => Math.abs(eig.values[i]) - Math.abs(eig.values[j]));
       const exempt = new Set(order.slice(0, zeros));
       let negativeSlot = 0;
@@ -453,27 +482,27 @@ function searchLabels(
 
   let state = collect(Y);
   let damping = 1e-6;
-  for (let iteration = 0; iteration < maxIterations && state.wanted.length > 0; iteration++) {
+  let iteration = 0;
+  for (; iteration < maxIterations && state.wanted.length > 0; iteration++) {
     opts.signal?.throwIfAborted();
     opts.onProgress?.('signature search', iteration / maxIterations);
-    // Rows: s_i dλ_i/dy projected onto the free directions; right-hand side: the gap to 1.5 ε.
     const rows = state.wanted.map((w) => {
-      const q = secondDirectional(ctx.evaluations[w.point], w.vector);
-      const g = projectOut(constrained, q);
+      const g = projectOut(constrained, secondDirectional(ctx.evaluations[w.point], w.vector));
       for (let j = 0; j < M; j++) g[j] *= (-2 / m) * w.sign;
       return g;
     });
     const gaps = Float64Array.from(state.wanted, (w) => 1.5 * w.epsilon - w.sign * w.lambda);
     const r = rows.length;
+    const gram: Mat = { rows: r, cols: r, data: new Float64Array(r * r) };
+    let trace = 0;
+    for (let i = 0; i < r; i++) for (let j = 0; j < r; j++) gram.data[i * r + j] = dot(rows[i], rows[j]);
+    for (let i = 0; i < r; i++) trace += gram.data[i * r + i];
     let accepted = false;
     for (let attempt = 0; attempt < 8 && !accepted; attempt++) {
-      // Minimum-norm damped step: Δ = Rᵀ (R Rᵀ + μ I)⁻¹ gaps.
-      const gram: Mat = { rows: r, cols: r, data: new Float64Array(r * r) };
-      let trace = 0;
-      for (let i = 0; i < r; i++) for (let j = 0; j < r; j++) gram.data[i * r + j] = dot(rows[i], rows[j]);
-      for (let i = 0; i < r; i++) trace += gram.data[i * r + i];
-      for (let i = 0; i < r; i++) gram.data[i * r + i] += damping * (trace / r + 1e-300);
-      const coefficients = linalg.lstsq(gram, { rows: r, cols: 1, data: gaps }, 1e-14).X.data;
+      // Minimum-norm damped step Δ = Rᵀ (R Rᵀ + μ I)⁻¹ gaps.
+      const damped: Mat = { rows: r, cols: r, data: Float64Array.from(gram.data) };
+      for (let i = 0; i < r; i++) damped.data[i * r + i] += damping * (trace / r + 1e-300);
+      const coefficients = linalg.lstsq(damped, { rows: r, cols: 1, data: gaps }, 1e-14).X.data;
       const trial = Float64Array.from(Y);
       for (let i = 0; i < r; i++) for (let j = 0; j < M; j++) trial[j] += coefficients[i] * rows[i][j];
       const next = collect(trial);
@@ -486,12 +515,9 @@ function searchLabels(
         damping *= 8;
       }
     }
-    if (!accepted) {
-      notes.push(`signature search stalled after ${iteration + 1} iterations: no damped step reduced the eigenvalue violations (${state.wanted.length} eigenvalues on the wrong side).`);
-      return;
-    }
+    if (!accepted) return { success: false, iterations: iteration + 1, remaining: state.wanted.length, stalled: true };
   }
-  if (state.wanted.length > 0) notes.push(`signature search stopped at the iteration limit ${maxIterations} with ${state.wanted.length} eigenvalues on the wrong side.`);
+  return { success: state.wanted.length === 0, iterations: iteration, remaining: state.wanted.length, stalled: false };
 }
 
 // ---------- entry point ----------
@@ -513,8 +539,9 @@ export function controlSignatures(
   const n = parameterCount(problem.network);
   const zeros = symmetryZeroCount(problem.network);
   const rule = opts.zeroTolerance ?? DEFAULT_ZERO_TOLERANCE;
-  const evaluations = ctx.evaluations.length > 0 ? ctx.evaluations : problem.planted.map((p) => evaluate(problem.network, p.theta, problem.data.X, problem.data.m));
-  const context = { ...ctx, evaluations };
+  const { linalg, evaluations } = ctx;
+  const Y0 = problem.data.Y0;
+  const budget = labelBudget(opts, Y, Y0);
   const controlled = problem.planted.map((p, a) => ({ a, target: p.target })).filter(({ target }) => target.kind !== 'any');
   const impossible = new Set<number>();
   for (const { a, target } of controlled) {
@@ -524,36 +551,89 @@ export function controlSignatures(
       notes.push(`${problem.planted[a].name}: ${structural.reason}`);
     }
   }
-  // Hidden-unit permutations of one another share their spectrum at every labels.
+  // Hidden-unit permutations of one another predict the same outputs and share their spectrum at
+  // every labels: the later one follows the earlier, or the pair is provably infeasible.
   const followers = new Map<number, number>();
-  for (let i = 0; i < controlled.length; i++) {
-    for (let j = 0; j < i; j++) {
-      const a = controlled[j];
-      const b = controlled[i];
-      if (followers.has(b.a) || !hiddenUnitEquivalent(problem.network, problem.planted[a.a].theta, problem.planted[b.a].theta)) continue;
-      if (wantedIndex(a.target, n, zeros) !== wantedIndex(b.target, n, zeros)) {
-        impossible.add(a.a);
-        impossible.add(b.a);
+  for (let b = 0; b < problem.planted.length; b++) {
+    for (let a = 0; a < b && !followers.has(b); a++) {
+      if (followers.has(a) || !hiddenUnitEquivalent(problem.network, problem.planted[a].theta, problem.planted[b].theta)) continue;
+      const [A, B] = [problem.planted[a], problem.planted[b]];
+      const [indexA, indexB] = [wantedIndex(A.target, n, zeros), wantedIndex(B.target, n, zeros)];
+      if (indexA !== undefined && indexB !== undefined && indexA !== indexB) {
+        impossible.add(a);
+        impossible.add(b);
         notes.push(
-          `${problem.planted[a.a].name} and ${problem.planted[b.a].name} are hidden-unit permutations of each other, so their Hessians have the same spectrum for every labels: ${a.target.kind} and ${b.target.kind}${b.target.kind === 'saddle' ? `(${b.target.index})` : ''} cannot both hold (infeasible).`,
+          `${A.name} and ${B.name} are hidden-unit permutations of each other, so their Hessians have the same spectrum for every labels: ${indexA} and ${indexB} negative eigenvalues cannot both hold (infeasible).`,
         );
       } else {
-        followers.set(b.a, a.a);
-        notes.push(`${problem.planted[b.a].name} is a hidden-unit permutation of ${problem.planted[a.a].name}: same spectrum at every labels, controlled through ${problem.planted[a.a].name}.`);
+        followers.set(b, a);
+        notes.push(`${B.name} is a hidden-unit permutation of ${A.name}: same outputs and spectrum at every labels, controlled through ${A.name}.`);
       }
     }
   }
-  const leaders = controlled.map(({ a }) => a).filter((a) => !impossible.has(a) && !followers.has(a));
+  // A follower's target is met exactly when its leader's is: a leader inherits the follower's target when it has none.
+  const targetOf = (a: number): HessianTarget => {
+    const own = problem.planted[a].target;
+    if (own.kind !== 'any') return own;
+    for (const [b, leader] of followers) if (leader === a && problem.planted[b].target.kind !== 'any') return problem.planted[b].target;
+    return own;
+  };
+  const leaders = problem.planted.map((_, a) => a).filter((a) => !impossible.has(a) && !followers.has(a) && targetOf(a).kind !== 'any');
+  const controlProblem: PlantProblem = { ...problem, planted: problem.planted.map((p, a) => ({ ...p, target: targetOf(a) })) };
   const hasFixed = problem.data.fixed?.some((flag) => flag === 1) ?? false;
-  const pointReports = new Map<number, PointControl>();
-  if (leaders.length === 1 && !hasFixed && controlled.every(({ a }) => a === leaders[0] || followers.get(a) === leaders[0] || impossible.has(a))) {
-    pointReports.set(leaders[0], controlOnePoint(problem, leaders[0], labels, context, opts, notes));
-  } else if (leaders.length > 0) {
-    const before = new Map(leaders.map((a) => [a, verify(ctx.linalg, evaluations[a], labels, problem.planted[a].target, zeros, rule, opts)]));
-    if (leaders.some((a) => !(before.get(a) as TargetCheck).holds)) searchLabels(problem, leaders, labels, context, opts, notes);
-    for (const a of leaders) {
-      const b = before.get(a) as TargetCheck;
-      pointReports.set(a, { name: problem.planted[a].name, target: problem.planted[a].target, reached: false, marginBefore: b.holds ? b.margin : undefined, relativeLabelChange: 0, relativeGradient: 0 });
+  const marginBefore = new Map<number, number | undefined>();
+  for (const a of leaders) {
+    const check = verify(linalg, evaluations[a], labels, targetOf(a), zeros, rule, opts);
+    marginBefore.set(a, check.holds ? check.margin : undefined);
+  }
+  // The ray method needs every planted point's gradient constraints to be the leader's own.
+  const single = leaders.length === 1 && !hasFixed && problem.planted.every((_, a) => a === leaders[0] || followers.get(a) === leaders[0]);
+  let constrained: Mat | undefined;
+  const hessianAt = cachedHessians(problem, ctx, opts);
+  if (single) {
+    controlOnePoint(controlProblem, leaders[0], labels, ctx, opts, notes);
+  } else if (leaders.length > 0 && leaders.some((a) => marginBefore.get(a) === undefined)) {
+    constrained = constrainedDirections(problem, ctx);
+    const outcome = pushEigenvalues(
+      controlProblem,
+      leaders,
+      labels,
+      ctx,
+      constrained,
+      hessianAt,
+      (a, scale) => {
+        const target = targetOf(a);
+        return Math.max(target.kind === 'any' ? 0 : (target.margin ?? 0), 1e-6 * scale);
+      },
+      opts.maxIterations ?? 60,
+      opts,
+    );
+    if (constrained.cols >= labels.length) {
+      notes.push(`the gradient constraints (and fixed labels) leave no free label direction (rank ${constrained.cols} of ${labels.length}): the labels are determined.`);
+    } else if (!outcome.success) {
+      notes.push(
+        outcome.stalled
+          ? `signature search stalled after ${outcome.iterations} iterations: no damped step reduced the violations (${outcome.remaining} eigenvalues on the wrong side).`
+          : `signature search stopped at the iteration limit (${outcome.iterations}) with ${outcome.remaining} eigenvalues on the wrong side.`,
+      );
+    }
+  }
+  // Widen the margins together: ask every leader for twice its margin until a round fails.
+  if (leaders.length > 0 && (opts.widenRounds ?? 8) > 0) {
+    const checks = leaders.map((a) => verify(linalg, evaluations[a], labels, targetOf(a), zeros, rule, opts));
+    if (checks.every((check) => check.holds)) {
+      constrained ??= constrainedDirections(problem, ctx);
+      let margins = checks.map((check) => check.margin);
+      for (let round = 0; round < (opts.widenRounds ?? 8); round++) {
+        const trial = Float64Array.from(labels);
+        const wanted = new Map(leaders.map((a, i) => [a, 2 * margins[i]]));
+        const outcome = pushEigenvalues(controlProblem, leaders, trial, ctx, constrained, hessianAt, (a) => wanted.get(a) as number, 15, opts);
+        if (!outcome.success || relativeChange(trial, Y0) > budget) break;
+        const next = leaders.map((a) => verify(linalg, evaluations[a], trial, targetOf(a), zeros, rule, opts));
+        if (!next.every((check, i) => check.holds && check.margin > margins[i])) break;
+        labels.set(trial);
+        margins = next.map((check) => check.margin);
+      }
     }
   }
   // Verify every controlled point at the final labels, followers and impossible ones included.
@@ -561,18 +641,20 @@ export function controlSignatures(
   const reached = problem.planted.map(() => true);
   for (const { a, target } of controlled) {
     const ev = evaluations[a];
-    const check = verify(ctx.linalg, ev, labels, target, zeros, rule, opts);
+    const check = verify(linalg, ev, labels, target, zeros, rule, opts);
     const J = ctx.jacobians?.[a] ?? jacobian(ev, problem.memoryBudgetBytes);
-    const report: PointControl = {
-      ...(pointReports.get(a) ?? { name: problem.planted[a].name, target, reached: false, relativeLabelChange: 0, relativeGradient: 0 }),
+    const leader = followers.get(a) ?? a;
+    points.push({
+      name: problem.planted[a].name,
+      target,
       reached: check.holds,
       check,
-      relativeLabelChange: relativeChange(labels, problem.data.Y0),
-      relativeGradient: relativeGradient(ctx.linalg, J, ev.trace.output, labels),
-    };
+      marginBefore: marginBefore.get(leader),
+      relativeLabelChange: relativeChange(labels, Y0),
+      relativeGradient: relativeGradient(linalg, J, ev.trace.output, labels),
+    });
     reached[a] = check.holds;
     if (!check.holds && !impossible.has(a)) notes.push(`${problem.planted[a].name}: target not reached: ${check.reason}.`);
-    points.push(report);
   }
   return { Y: labels, reached, notes, points };
 }
