@@ -19,10 +19,11 @@ export interface SuiteResult {
 
 // The suite is bundled into one file by esbuild, so the test modules are listed here rather than
 // found by a glob at run time. They are imported only after mocha has set up its `suite`/`test`.
+// (`.js`: import() follows Node16 ESM resolution in TypeScript; esbuild maps it to the .ts file.)
 const testModules: (() => Promise<unknown>)[] = [
-  () => import('./activation.test'),
-  () => import('./diagnostics.test'),
-  () => import('./extension-ui.test'),
+  () => import('./activation.test.js'),
+  () => import('./diagnostics.test.js'),
+  () => import('./extension-ui.test.js'),
 ];
 
 // Prefixes the code-server launcher looks for in the page console (where the extension host's
