@@ -1,5 +1,6 @@
 // `npm run bench`: Crit's heavy dense operations in TypeScript (native addon and pure path) against
 // NumPy doing the same thing by the same LAPACK method, on the same matrices, median of 3.
+//   planting factorisation  thin SVD of the K·N × M constraint matrix C (what engine/plant.ts factorises)
 //   planting solve  minimum-norm least squares of the K·N × M constraint system C x = r (M = 5·K·N)
 //   Hessian spectrum symmetric eigen (values and vectors) of an N × N matrix
 //   gemm            C·Cᵀ for the K·N × M constraint matrix
@@ -14,7 +15,7 @@ import { loadNativeLinAlg, mat, pureLinAlg } from '../server/src/engine/linalg';
 import type { LinAlg, Mat } from '../server/src/engine/linalg';
 import { createRng } from '../server/src/engine/random';
 
-type Op = 'lstsq' | 'symEig' | 'gemm';
+type Op = 'svd' | 'lstsq' | 'symEig' | 'gemm';
 
 interface BenchCase {
   id: string;
@@ -29,8 +30,9 @@ interface BenchCase {
 
 const REPEATS = 3;
 const SIZES = [250, 500, 1000, 2000]; // K·N
-const PURE_LIMIT: Record<Op, number> = { lstsq: 500, symEig: 1000, gemm: 1000 };
+const PURE_LIMIT: Record<Op, number> = { svd: 500, lstsq: 500, symEig: 1000, gemm: 1000 };
 const OP_LABEL: Record<Op, string> = {
+  svd: 'planting factorisation: thin SVD of C, K·N × 5K·N',
   lstsq: 'planting solve: min-norm lstsq K·N × 5K·N',
   symEig: 'Hessian spectrum: symEig N × N (values + vectors)',
   gemm: 'gemm C·Cᵀ, C = K·N × 5K·N',
@@ -72,6 +74,7 @@ function buildCases(): { cases: BenchCase[]; matrices: Map<string, Mat> } {
     const hName = writeMatrix(`H${kn}.f64`, H);
     matrices.set(cName, C).set(rName, r).set(hName, H);
     const rcond = Number.EPSILON * m; // σ_max · max(shape) · ε, the rank tolerance of docs/math.md
+    cases.push({ id: `svd${kn}`, op: 'svd', label: `${kn} × ${m}`, a: cName, rows: kn, cols: m });
     cases.push({ id: `lstsq${kn}`, op: 'lstsq', label: `${kn} × ${m}`, a: cName, rows: kn, cols: m, b: rName, rcond });
     cases.push({ id: `symEig${kn}`, op: 'symEig', label: `${kn} × ${kn}`, a: hName, rows: kn, cols: kn });
     cases.push({ id: `gemm${kn}`, op: 'gemm', label: `${kn} × ${m} · ${m} × ${kn}`, a: cName, rows: kn, cols: m });
@@ -81,6 +84,7 @@ function buildCases(): { cases: BenchCase[]; matrices: Map<string, Mat> } {
 
 function runOnce(linalg: LinAlg, c: BenchCase, matrices: Map<string, Mat>): Float64Array {
   const A = matrices.get(c.a) as Mat;
+  if (c.op === 'svd') return linalg.svd(A).s;
   if (c.op === 'lstsq') return linalg.lstsq(A, matrices.get(c.b as string) as Mat, c.rcond as number).X.data;
   if (c.op === 'symEig') return linalg.symEig(A, true).values;
   return linalg.gemm(A, A, false, true).data;
@@ -176,7 +180,7 @@ async function main(): Promise<void> {
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) console.log(row);
   if (!pureAll) {
-    console.log(`\npure TS runs only up to K·N = ${PURE_LIMIT.lstsq} (lstsq) / ${PURE_LIMIT.symEig} (symEig, gemm): above that one run takes minutes. npm run bench -- --pure-all runs it everywhere.`);
+    console.log(`\npure TS runs only up to K·N = ${PURE_LIMIT.lstsq} (svd, lstsq) / ${PURE_LIMIT.symEig} (symEig, gemm): above that one run takes minutes. npm run bench -- --pure-all runs it everywhere.`);
   }
 }
 

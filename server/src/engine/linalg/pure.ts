@@ -153,26 +153,29 @@ function applyQ(Tt: Float64Array, tau: Float64Array, p: number, q: number, M: Fl
 /**
  * One-sided Jacobi on the rows of W (q×q): rotates row pairs until all rows are mutually
  * orthogonal, applying the same rotations to Z. Afterwards W = Z·Wₒ where Z is orthogonal.
+ * Squared row norms are carried along (a' = a − t·c, b' = b + t·c) and recomputed exactly at every
+ * sweep and whenever an update cancels, so each pair costs one dot product instead of three.
  */
 function jacobiOrthogonaliseRows(W: Float64Array, Z: Float64Array, q: number): void {
   const tol = Math.max(Math.sqrt(q), 1) * EPS;
   const maxSweeps = 80;
+  const norm2 = new Float64Array(q);
+  const exactNorm2 = (row: number): number => {
+    let s = 0;
+    for (let k = row; k < row + q; k++) s += W[k] * W[k];
+    return s;
+  };
   for (let sweep = 0; sweep < maxSweeps; sweep++) {
+    for (let i = 0; i < q; i++) norm2[i] = exactNorm2(i * q);
     let rotated = false;
     for (let i = 0; i < q - 1; i++) {
       const ri = i * q;
       for (let j = i + 1; j < q; j++) {
         const rj = j * q;
-        let a = 0;
-        let b = 0;
+        const a = norm2[i];
+        const b = norm2[j];
         let c = 0;
-        for (let k = 0; k < q; k++) {
-          const x = W[ri + k];
-          const y = W[rj + k];
-          a += x * x;
-          b += y * y;
-          c += x * y;
-        }
+        for (let k = 0; k < q; k++) c += W[ri + k] * W[rj + k];
         if (c === 0 || Math.abs(c) <= tol * Math.sqrt(a * b)) continue;
         rotated = true;
         const zeta = (b - a) / (2 * c);
@@ -184,13 +187,15 @@ function jacobiOrthogonaliseRows(W: Float64Array, Z: Float64Array, q: number): v
           const y = W[rj + k];
           W[ri + k] = cs * x - sn * y;
           W[rj + k] = sn * x + cs * y;
+          const zx = Z[ri + k];
+          const zy = Z[rj + k];
+          Z[ri + k] = cs * zx - sn * zy;
+          Z[rj + k] = sn * zx + cs * zy;
         }
-        for (let k = 0; k < q; k++) {
-          const x = Z[ri + k];
-          const y = Z[rj + k];
-          Z[ri + k] = cs * x - sn * y;
-          Z[rj + k] = sn * x + cs * y;
-        }
+        const aNew = a - t * c;
+        const bNew = b + t * c;
+        norm2[i] = aNew < 0.25 * a ? exactNorm2(ri) : aNew;
+        norm2[j] = bNew < 0.25 * b ? exactNorm2(rj) : bNew;
       }
     }
     if (!rotated) return;
@@ -238,12 +243,16 @@ function svd(A: Mat): ThinSvd {
   const q = tall ? n : m;
   const Tt = tall ? transpose(A).data : Float64Array.from(A.data);
   const { R, tau } = householderQr(Tt, p, q);
-  // Jacobi on the columns of R, i.e. the rows of W = Rᵀ; Z accumulates Vᵀ of R.
-  const W = transpose({ rows: q, cols: q, data: R }).data;
+  // A second QR, of Rᵀ = Q₂R₂, so R = LQ₂ᵀ with L = R₂ᵀ: Jacobi on L's columns (the rows of R₂)
+  // then starts much closer to orthogonal and needs markedly fewer sweeps (Drmač–Veselić).
+  const second = householderQr(R, q, q);
+  const W = second.R;
   const Z = new Float64Array(q * q);
   for (let i = 0; i < q; i++) Z[i * q + i] = 1;
   jacobiOrthogonaliseRows(W, Z, q);
-  // Row i of W is σ_i u_i (u_i = column of R's left factor); row i of Z is row i of Vᵀ.
+  // L = U_L Σ Z, so R = U_L Σ (Z Q₂ᵀ): the right factor's rows are those of (Q₂ Zᵀ)ᵀ.
+  const rightOfR = transpose({ rows: q, cols: q, data: applyQ(R, second.tau, q, q, transpose({ rows: q, cols: q, data: Z }).data, q) }).data;
+  // Row i of W is σ_i u_i (u_i = column of R's left factor); row i of rightOfR is the matching row of Vᵀ.
   const sigma = new Float64Array(q);
   for (let i = 0; i < q; i++) {
     let s2 = 0;
@@ -258,7 +267,7 @@ function svd(A: Mat): ThinSvd {
   for (let t = 0; t < q; t++) {
     const i = order[t];
     s[t] = sigma[i];
-    vtRows.set(Z.subarray(i * q, (i + 1) * q), t * q);
+    vtRows.set(rightOfR.subarray(i * q, (i + 1) * q), t * q);
     filled.push(sigma[i] > 0);
     if (sigma[i] > 0) for (let k = 0; k < q; k++) uRows[t * q + k] = W[i * q + k] / sigma[i];
   }
