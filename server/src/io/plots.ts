@@ -12,7 +12,10 @@ export type PlotTheme = 'light' | 'dark';
 
 export interface PlotOptions {
   theme?: PlotTheme;
-  /** Log scale on the loss axis (non-positive values are left out). Default true for interpolation, false for planes. */
+  /**
+   * Log scale on the loss axis (non-positive values are left out). Default for interpolation: when the
+   * losses span two decades or more; for planes: false.
+   */
   logScale?: boolean;
   width?: number;
   height?: number;
@@ -160,7 +163,9 @@ export function pointCaption(p: PointLabel): string {
 /** Loss and gradient norm along θ(α) = (1 − α) θ_from + α θ_to, planted points marked at α = 0 and 1. */
 export function interpolationSpec(curve: InterpolationInput, points: PointLabel[] = [], opts: PlotOptions = {}): TopLevelSpec {
   const p = PALETTES[opts.theme ?? 'light'];
-  const log = opts.logScale ?? true;
+  // Log scale by default only when the positive losses span two decades or more: a nearly flat high loss reads better on a linear axis.
+  const positive = curve.loss.filter((x) => x > 0);
+  const log = opts.logScale ?? (positive.length > 0 && Math.max(...positive) >= 100 * Math.min(...positive));
   const width = opts.width ?? SIZE.width;
   const height = opts.height ?? SIZE.height;
   const values = curve.alpha.map((alpha, i) => ({ alpha, loss: curve.loss[i], gradientNorm: curve.gradientNorm?.[i] ?? null }));
@@ -195,7 +200,7 @@ export function interpolationSpec(curve: InterpolationInput, points: PointLabel[
             field,
             type: 'quantitative' as const,
             title,
-            scale: logScale ? { type: 'log' as const } : { zero: false },
+            scale: logScale ? { type: 'log' as const, nice: false } : { zero: false },
             axis: logScale ? { format: '~g' } : {},
           },
           tooltip: [
