@@ -17,6 +17,10 @@ export interface CritSettings {
   memoryBudgetBytes?: number;
   /** Run the background solvability check (tier 2) after edits. Default true. */
   backgroundChecks?: boolean;
+  /** Numerical tolerances passed to the engine; null or absent: the engine's scaled defaults. */
+  tolerances?: { rank?: number | null; zeroEigenvalue?: number | null; gradient?: number };
+  /** Formats written by `crit/export` (a manifest is always written). Default ['npz', 'csv']. */
+  exportFormats?: ('npz' | 'npy' | 'csv')[];
 }
 
 export const SettingsNotification = new NotificationType<CritSettings>('crit/settings');
@@ -111,6 +115,8 @@ export interface PlaneGrid {
   u: number[];
   v: number[];
   loss: number[][];
+  /** Planted points lying in the plane, at their (u, v) coordinates. */
+  points?: { name: string; u: number; v: number }[];
 }
 
 /** The Hessian spectrum of one planted point (ascending), with the band counted as zero. */
@@ -178,6 +184,8 @@ export interface DatasetPage {
   inputs: number[];
   baseLabels: number[];
   labels: number[] | null;
+  /** The network's outputs at each planted point for the same rows (row-major rows × dy). */
+  predictions: { name: string; values: number[] }[];
 }
 
 /**

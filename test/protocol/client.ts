@@ -15,6 +15,8 @@ import {
   DidChangeTextDocumentNotification,
   PublishDiagnosticsNotification,
   ShutdownRequest,
+  WorkDoneProgressCreateRequest,
+  WorkDoneProgress,
   ExitNotification,
 } from 'vscode-languageserver-protocol/node';
 import type { ProtocolConnection, PublishDiagnosticsParams, InitializeResult } from 'vscode-languageserver-protocol/node';
@@ -26,6 +28,9 @@ export interface TestClient {
   connection: ProtocolConnection;
   process: ChildProcessWithoutNullStreams;
   initializeResult: InitializeResult;
+  /** Every `$/progress` notification received on server-created or recordProgress tokens, in order. */
+  progress: { token: string | number; value: unknown }[];
+  recordProgress(token: string | number): void;
   stderr: () => string;
   open(uri: string, text: string, version?: number): Promise<void>;
   change(uri: string, text: string, version: number): Promise<void>;
@@ -44,6 +49,14 @@ export async function startServer(settings: CritSettings = { trusted: true }): P
   connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
     published.push(params);
     for (const wake of waiters.splice(0)) wake();
+  });
+  const progress: { token: string | number; value: unknown }[] = [];
+  const recordProgress = (token: string | number): void => {
+    connection.onProgress(WorkDoneProgress.type, token, (value) => progress.push({ token, value }));
+  };
+  connection.onRequest(WorkDoneProgressCreateRequest.type, ({ token }) => {
+    recordProgress(token);
+    return null;
   });
   connection.listen();
   const initializeResult = await connection.sendRequest(InitializeRequest.type, {
@@ -75,6 +88,8 @@ export async function startServer(settings: CritSettings = { trusted: true }): P
     connection,
     process: child,
     initializeResult,
+    progress,
+    recordProgress,
     stderr: () => stderrText,
     open: (uri, text, version = 1) =>
       connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'crit', version, text } }),

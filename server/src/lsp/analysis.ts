@@ -1,54 +1,70 @@
 /**
- * Tier-1 analysis of one document version: syntax, names and shapes. Cheap and synchronous.
- * INTERIM: until server/src/language lands this only checks bracket balance, so the server can
- * publish syntax diagnostics from the start; it will call parseCrit + validateFile.
+ * Tier-1 analysis of one document version: syntax, names and shapes (parseCrit + validateFile).
+ * Cheap and synchronous; cached per document until its version changes.
  */
-export interface Tier1Diagnostic {
-  code: string;
-  severity: 'error' | 'warning' | 'information' | 'hint';
-  message: string;
-  range: { start: { line: number; character: number }; end: { line: number; character: number } };
-}
+import { LineIndex, parseCrit, validateFile, weightReferences } from '../language';
+import type { CritDiagnostic, FileNode, LandscapeNode, WeightSymbol } from '../language';
+import { MAX_DOCUMENT_CHARS } from './limits';
 
 export interface DocumentAnalysis {
-  diagnostics: Tier1Diagnostic[];
+  uri: string;
+  version: number;
+  text: string;
+  lines: LineIndex;
+  file: FileNode;
+  /** Syntax errors first, then validation. */
+  diagnostics: CritDiagnostic[];
+  /** Weight names per landscape, computed on first use. */
+  weightSymbols(): WeightSymbol[];
 }
 
-export function analyzeText(text: string): DocumentAnalysis {
-  const diagnostics: Tier1Diagnostic[] = [];
-  const open: { line: number; character: number }[] = [];
-  let line = 0;
-  let character = 0;
-  let inComment = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '\n') {
-      line++;
-      character = 0;
-      inComment = false;
-      continue;
-    }
-    if (!inComment && ch === '/' && text[i + 1] === '/') inComment = true;
-    if (!inComment && ch === '{') open.push({ line, character });
-    if (!inComment && ch === '}') {
-      if (open.pop() === undefined) {
-        diagnostics.push({
-          code: 'syntax/unexpected-token',
-          severity: 'error',
-          message: "unexpected '}' with no '{' to close",
-          range: { start: { line, character }, end: { line, character: character + 1 } },
-        });
-      }
-    }
-    character++;
+export function analyzeText(uri: string, version: number, text: string): DocumentAnalysis {
+  const lines = new LineIndex(text);
+  let file: FileNode;
+  let diagnostics: CritDiagnostic[];
+  if (text.length > MAX_DOCUMENT_CHARS) {
+    file = { kind: 'File', range: lines.range(0, text.length), landscapes: [], comments: [] };
+    diagnostics = [
+      {
+        code: 'limits/document-too-large',
+        severity: 'error',
+        message: `this file has ${text.length} characters, more than the ${MAX_DOCUMENT_CHARS} the editor checks; split it into smaller specs`,
+        range: lines.range(0, 0),
+      },
+    ];
+  } else {
+    const parsed = parseCrit(text);
+    file = parsed.file;
+    diagnostics = [...parsed.errors, ...validateFile(parsed.file)];
   }
-  for (const at of open) {
-    diagnostics.push({
-      code: 'syntax/unclosed-block',
-      severity: 'error',
-      message: "this '{' is never closed",
-      range: { start: at, end: { line: at.line, character: at.character + 1 } },
-    });
+  let symbols: WeightSymbol[] | undefined;
+  return { uri, version, text, lines, file, diagnostics, weightSymbols: () => (symbols ??= weightReferences(file)) };
+}
+
+/** Keeps the analysis of each open document's latest version. */
+export class AnalysisCache {
+  private readonly byUri = new Map<string, DocumentAnalysis>();
+
+  get(document: { uri: string; version: number; getText(): string }): DocumentAnalysis {
+    const cached = this.byUri.get(document.uri);
+    if (cached !== undefined && cached.version === document.version) return cached;
+    const analysis = analyzeText(document.uri, document.version, document.getText());
+    this.byUri.set(document.uri, analysis);
+    return analysis;
   }
-  return { diagnostics };
+
+  delete(uri: string): void {
+    this.byUri.delete(uri);
+  }
+}
+
+export function landscapeNamed(analysis: DocumentAnalysis, name: string): LandscapeNode | undefined {
+  return analysis.file.landscapes.find((l) => l.name === name);
+}
+
+/** True when a tier-1 error lies inside the landscape: it is not compiled, checked or solved then. */
+export function landscapeHasErrors(analysis: DocumentAnalysis, landscape: LandscapeNode): boolean {
+  return analysis.diagnostics.some(
+    (d) => d.severity === 'error' && d.range.start.offset < landscape.range.end.offset && d.range.end.offset >= landscape.range.start.offset,
+  );
 }
