@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { evaluate, jacobian, lossGradient, lossHessian, residual, type Evaluation } from '../../server/src/engine/derivatives';
+import { getLinAlg } from '../../server/src/engine/linalg';
+import { layerLayout, parameterCount } from '../../server/src/engine/network';
+import { gaussNewton, weightedOutputHessian } from '../../server/src/engine/derivatives';
+import { indexInterval, predictedIndex, reducePencil } from '../../server/src/engine/pencil';
+import { plantLabels } from '../../server/src/engine/plant';
+import { createRng } from '../../server/src/engine/random';
+import { marginOf } from '../../server/src/engine/signature';
+import { controlSignatures, hiddenUnitEquivalent, type SignatureControlOptions } from '../../server/src/engine/signatureControl';
+import type { HessianTarget, NetworkSpec, PlantProblem, Theta } from '../../server/src/engine/types';
+
+const linalg = getLinAlg();
+
+function tanhNet(sizes: number[]): NetworkSpec {
+  return { sizes, activations: [...sizes.slice(2).map(() => 'tanh' as const), 'linear'], bias: false };
+}
+
+/** Inputs and teacher-plus-noise base labels, seeded. */
+function dataset(net: NetworkSpec, m: number, seed: number): { X: Float64Array; Y0: Float64Array } {
+  const rng = createRng(seed).fork('data');
+  const X = rng.fillNormal(new Float64Array(m * net.sizes[0]));
+  const teacher = rng.fillNormal(new Float64Array(parameterCount(net)));
+  const Y0 = Float64Array.from(evaluate(net, teacher, X, m).trace.output, (v) => v + 0.1 * rng.normal());
+  return { X, Y0 };
+}
+
+function problemOf(net: NetworkSpec, m: number, points: { name: string; theta: Theta; target: HessianTarget }[], seed = 1): PlantProblem {
+  const { X, Y0 } = dataset(net, m, seed);
+  return { network: net, data: { m, dx: net.sizes[0], dy: 1, X, Y0 }, planted: points, objective: { kind: 'closest' } };
+}
+
+function solve(problem: PlantProblem, opts: SignatureControlOptions = {}) {
+  const { Y } = plantLabels(problem, linalg);
+  const evaluations = problem.planted.map((p) => evaluate(problem.network, p.theta, problem.data.X, problem.data.m));
+  return { planted: Y, evaluations, ...controlSignatures(problem, Y, { linalg, evaluations }, opts) };
+}
+
+/** Independent verification: dense loss Hessian eigenvalues and the scale-free gradient at the final labels. */
+function verifyAt(ev: Evaluation, Y: Float64Array): { negatives: number; margin: number; relativeGradient: number } {
+  const values = linalg.symEig(lossHessian(ev, Y, { linalg }), false).values;
+  const J = jacobian(ev);
+  const r = residual(ev, Y);
+  const g = lossGradient(ev, Y);
+  const norm = (v: Float64Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+  // ||∇L|| = (2/m)||Jᵀr||: undo the factor for the scale-free ||Jᵀr|| / (||J||_F ||r||).
+  const relativeGradient = (norm(g) * ev.m) / 2 / (norm(J.data) * norm(r));
+  return { negatives: values.filter((v) => v < 0).length, margin: marginOf(values, 0), relativeGradient };
+}
+
+test('pencil: the predicted inertia #{t μ > 1} matches the dense Hessian along the ray', () => {
+  const net = tanhNet([3, 8, 1]);
+  const theta = createRng(5).fillNormal(new Float64Array(32));
+  const problem = problemOf(net, 200, [{ name: 'A', theta, target: { kind: 'any' } }]);
+  const ev = evaluate(net, theta, problem.data.X, 200);
+  const J = jacobian(ev);
+  const rho = Float64Array.from(problem.data.Y0, (y, j) => y - ev.trace.output[j]);
+  const x = linalg.lstsq(J, { rows: 200, cols: 1, data: rho }, 1e-14).X;
+  const Jx = linalg.gemm(J, x).data;
+  for (let j = 0; j < rho.length; j++) rho[j] -= Jx[j];
+  const G = gaussNewton(linalg, J);
+  const S = weightedOutputHessian(ev, rho);
+  const pencil = reducePencil(linalg, G, S);
+  assert.equal(pencil.commonNull, 0);
+  for (const k of [0, 1, 3, 5]) {
+    for (const sign of [1, -1] as const) {
+      const interval = indexInterval(pencil.mu, k, sign);
+      if (interval === undefined) continue;
+      const t = Number.isFinite(interval.high) && Number.isFinite(interval.low) ? (interval.low + interval.high) / 2 : sign * 2 * Math.max(Math.abs(interval.low), Math.abs(interval.high) === Infinity ? 0 : Math.abs(interval.high));
+      assert.equal(predictedIndex(pencil.mu, t), k);
+      const Y = Float64Array.from(ev.trace.output, (y, j) => y + t * rho[j]);
+      assert.equal(verifyAt(ev, Y).negatives, k, `k=${k} sign=${sign} t=${t}`);
+    }
+  }
+});
+
+test('tanh 3-8-1, one point: minimum, saddle(2), saddle(6) reached exactly with widened margins', () => {
+  const net = tanhNet([3, 8, 1]);
+  const theta = createRng(1).fillNormal(new Float64Array(32));
+  for (const target of [{ kind: 'minimum' }, { kind: 'saddle', index: 2 }, { kind: 'saddle', index: 6 }] as HessianTarget[]) {
+    const problem = problemOf(net, 640, [{ name: 'A', theta, target }]);
+    const result = solve(problem, { candidates: 4, widenRounds: 3 });
+    assert.deepEqual(result.reached, [true], result.notes.join('\n'));
+    const check = verifyAt(result.evaluations[0], result.Y);
+    assert.equal(check.negatives, target.kind === 'saddle' ? target.index : 0);
+    assert.ok(check.margin > 1e-5, `margin ${check.margin}`);
+    assert.ok(check.relativeGradient <= 1e-10, `relative gradient ${check.relativeGradient}`);
+    assert.equal(result.points[0].check?.signature.negative, check.negatives);
+  }
+});
+
+test('tanh 3-6-6-1, one point: saddle(1, 3, 8, 20) reached exactly', () => {
+  const net = tanhNet([3, 6, 6, 1]);
+  const theta = createRng(2).fillNormal(new Float64Array(60));
+  for (const index of [1, 3, 8, 20]) {
+    const problem = problemOf(net, 240, [{ name: 'A', theta, target: { kind: 'saddle', index } }]);
+    const result = solve(problem, { candidates: 3, widenRounds: 1 });
+    assert.deepEqual(result.reached, [true], `saddle(${index}): ${result.notes.join('\n')}`);
+    const check = verifyAt(result.evaluations[0], result.Y);
+    assert.equal(check.negatives, index);
+    assert.ok(check.margin > 1e-8, `saddle(${index}) margin ${check.margin}`);
+    assert.ok(check.relativeGradient <= 1e-10);
+  }
+});
+
+test('a structurally impossible target is reported, not attempted', () => {
+  const net = tanhNet([3, 8, 1]);
+  const theta = createRng(3).fillNormal(new Float64Array(32));
+  const result = solve(problemOf(net, 100, [{ name: 'A', theta, target: { kind: 'maximum' } }]));
+  assert.deepEqual(result.reached, [false]);
+  assert.match(result.notes.join(' '), /maximum is impossible: the output layer is linear/);
+});
+
+/** θ with the hidden units of every hidden layer reversed (and, for tanh, the first unit's sign flipped). */
+function permuted(net: NetworkSpec, theta: Theta): Theta {
+  const out = Float64Array.from(theta);
+  const blocks = layerLayout(net);
+  for (let l = 0; l + 1 < blocks.length; l++) {
+    const block = blocks[l];
+    const next = blocks[l + 1];
+    const units = block.rows;
+    const perm = Array.from({ length: units }, (_, i) => units - 1 - i);
+    const sign = (u: number) => (u === 0 ? -1 : 1);
+    const src = Float64Array.from(out);
+    for (let u = 0; u < units; u++) {
+      for (let q = 0; q < block.cols; q++) out[block.weightOffset + u * block.cols + q] = sign(u) * src[block.weightOffset + perm[u] * block.cols + q];
+      for (let p = 0; p < next.rows; p++) out[next.weightOffset + p * next.cols + u] = sign(u) * src[next.weightOffset + p * next.cols + perm[u]];
+    }
+  }
+  return out;
+}
+
+test('K = 2 with B a permuted copy of A: both minima reached; minimum + saddle(2) proved infeasible', () => {
+  const net = tanhNet([3, 8, 1]);
+  const theta = createRng(4).fillNormal(new Float64Array(32));
+  const copy = permuted(net, theta);
+  assert.ok(hiddenUnitEquivalent(net, theta, copy));
+  assert.ok(!hiddenUnitEquivalent(net, theta, createRng(9).fillNormal(new Float64Array(32))));
+  const both = solve(problemOf(net, 320, [
+    { name: 'A', theta, target: { kind: 'minimum' } },
+    { name: 'B', theta: copy, target: { kind: 'minimum' } },
+  ]), { candidates: 3, widenRounds: 1 });
+  assert.deepEqual(both.reached, [true, true], both.notes.join('\n'));
+  for (const ev of both.evaluations) {
+    const check = verifyAt(ev, both.Y);
+    assert.equal(check.negatives, 0);
+    assert.ok(check.relativeGradient <= 1e-10);
+  }
+  const conflict = solve(problemOf(net, 320, [
+    { name: 'A', theta, target: { kind: 'minimum' } },
+    { name: 'B', theta: copy, target: { kind: 'saddle', index: 2 } },
+  ]));
+  assert.deepEqual(conflict.reached, [false, false]);
+  assert.match(conflict.notes.join(' '), /permutations of each other.*infeasible/);
+});
+
+test('K = 2 random points: the search either verifies both targets or says what it reached', () => {
+  const net = tanhNet([3, 8, 1]);
+  const rng = createRng(6);
+  const points = ['A', 'B'].map((name) => ({ name, theta: rng.fillNormal(new Float64Array(32)), target: { kind: 'minimum' } as HessianTarget }));
+  const problem = problemOf(net, 320, points);
+  // One iteration cannot fix the spectra: the search must stop and say so, with every point's state checked.
+  const limited = solve(problem, { maxIterations: 1, widenRounds: 0 });
+  for (let a = 0; a < 2; a++) {
+    const negatives = verifyAt(limited.evaluations[a], limited.Y).negatives;
+    assert.equal(limited.reached[a], negatives === 0 && (limited.points[a].check?.holds ?? false));
+    assert.ok(verifyAt(limited.evaluations[a], limited.Y).relativeGradient <= 1e-10, 'labels stay in the critical set');
+  }
+  if (!limited.reached.every(Boolean)) assert.match(limited.notes.join(' '), /iteration limit|stalled|not reached/);
+});
