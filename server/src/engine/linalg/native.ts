@@ -31,13 +31,17 @@ export interface NativeLoadResult {
 }
 
 const ADDON_RELATIVE = path.join('server', 'native', 'build', 'Release', 'crit_lapack.node');
+/** Release packages ship prebuilt binaries here (docs/native-builds.md); a local build wins. */
+const PREBUILT_RELATIVE = path.join('server', 'native', 'prebuilds', `${process.platform}-${process.arch}`, 'crit_lapack.node');
 
 export function findNativeAddon(startDir: string = __dirname): string | undefined {
   const explicit = process.env.CRIT_NATIVE_ADDON;
   if (explicit !== undefined && explicit !== '') return path.resolve(explicit);
   for (let dir = startDir; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, ADDON_RELATIVE);
-    if (existsSync(candidate)) return candidate;
+    for (const relative of [ADDON_RELATIVE, PREBUILT_RELATIVE]) {
+      const candidate = path.join(dir, relative);
+      if (existsSync(candidate)) return candidate;
+    }
     if (path.dirname(dir) === dir) return undefined;
   }
 }
