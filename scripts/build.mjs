@@ -21,8 +21,12 @@ const webEntries = { 'webview/main': 'client/webview/main.ts' };
 
 const present = (entries) => Object.fromEntries(Object.entries(entries).filter(([, src]) => existsSync(src)));
 
+// vega-canvas's Node build awaits an optional `canvas` package at top level, which CommonJS cannot
+// bundle; its browser build returns null canvases in Node, so Vega measures text by estimate (SVG only).
+const nodeAlias = { 'vega-canvas': './node_modules/vega-canvas/build/vega-canvas.browser.js' };
+
 const builds = [
-  { ...common, entryPoints: present(nodeEntries), outdir: 'dist', platform: 'node', format: 'cjs', external: nodeExternal },
+  { ...common, entryPoints: present(nodeEntries), outdir: 'dist', platform: 'node', format: 'cjs', external: nodeExternal, alias: nodeAlias },
   { ...common, entryPoints: present(webEntries), outdir: 'dist', platform: 'browser', format: 'iife', target: 'es2022' },
 ].filter((b) => Object.keys(b.entryPoints).length > 0);
 

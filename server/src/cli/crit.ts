@@ -1,78 +1,9 @@
 /**
  * `crit`: check, solve, verify and plot .crit specs from the command line (docs/cli.md).
- * Bundled to dist/cli/crit.js; bin/crit.js requires it.
+ * The entry point bundled to dist/cli/crit.js, which bin/crit.js requires.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { ENGINE_VERSION } from '../engine';
-import { checkCommand, describeUnexpected, EXIT_ERROR, plotCommand, solveCommand, verifyCommand, DEFAULT_MEMORY_BUDGET_MIB } from './commands';
+import { main } from './program';
 
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number.');
-  return n;
-}
-
-export function buildProgram(setExit: (code: number) => void): Command {
-  const program = new Command('crit')
-    .description('Design MSE loss landscapes with exactly planted critical points and certified Hessian signatures.')
-    .version(ENGINE_VERSION, '-V, --version', 'print the engine version')
-    .showHelpAfterError('(crit --help lists the commands)');
-
-  program
-    .command('check')
-    .description('parse, validate and compile specs; print diagnostics as file:line:col: severity code: message')
-    .argument('<files...>', '.crit files')
-    .option('--json', 'print the diagnostics as JSON')
-    .action((files: string[], opts: { json?: boolean }) => setExit(checkCommand(files, opts)));
-
-  const budget = new Option('--memory-budget <MiB>', 'refuse dense matrices above this size').argParser(positiveNumber).default(DEFAULT_MEMORY_BUDGET_MIB);
-
-  program
-    .command('solve')
-    .description('solve each landscape, write its export folder and print the certificate of every planted point')
-    .argument('<file>', '.crit file')
-    .option('-o, --out <dir>', 'write exports to DIR/<landscape> instead of the spec\'s export paths')
-    .option('-f, --force', 'replace existing export folders (only Crit exports or empty folders)')
-    .option('--no-export', 'solve and certify without writing an export')
-    .option('-l, --landscape <name>', 'only this landscape')
-    .option('--json', 'print the certificates as JSON')
-    .addOption(budget)
-    .action((file: string, opts) => setExit(solveCommand(file, opts)));
-
-  program
-    .command('verify')
-    .description('re-check an export folder from its files alone: recompute every planted point and compare with the manifest')
-    .argument('<dir>', 'export folder')
-    .option('--json', 'print the report as JSON')
-    .action((dir: string, opts: { json?: boolean }) => setExit(verifyCommand(dir, opts)));
-
-  program
-    .command('plot')
-    .description('solve and write the spec\'s plots as SVG, with the data behind each as CSV')
-    .argument('<file>', '.crit file')
-    .requiredOption('-o, --out <dir>', 'folder for DIR/<landscape>/<plot>.svg and .csv')
-    .option('-l, --landscape <name>', 'only this landscape')
-    .addOption(new Option('--theme <theme>', 'colours').choices(['light', 'dark']).default('light'))
-    .option('--json', 'print the written files as JSON')
-    .addOption(budget)
-    .action(async (file: string, opts) => setExit(await plotCommand(file, opts)));
-
-  return program;
-}
-
-export async function main(argv: string[]): Promise<number> {
-  let exitCode = 0;
-  try {
-    await buildProgram((code) => (exitCode = code)).parseAsync(argv);
-  } catch (e) {
-    process.stderr.write(`crit: error: ${describeUnexpected(e)}\n`);
-    return EXIT_ERROR;
-  }
-  return exitCode;
-}
-
-if (require.main === module) {
-  void main(process.argv).then((code) => {
-    process.exitCode = code;
-  });
-}
+void main(process.argv).then((code) => {
+  process.exitCode = code;
+});
