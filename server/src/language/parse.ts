@@ -92,19 +92,22 @@ function parseUnsafe(text: string, lines: LineIndex): ParseResult {
     const cst = critParser.file();
     let redundantAt: number | undefined;
     for (const e of critParser.errors) {
-      if (e.name === 'NotAllInputParsedException') {
-        redundantAt = e.token.startOffset;
-      }
-      errors.push(syntaxDiagnostic(e, tokens, lines, text.length));
+      const d = syntaxDiagnostic(e, tokens, lines, text.length);
+      if (d.code === 'syntax/outside-landscape' && redundantAt === undefined) redundantAt = e.token.startOffset;
+      errors.push(d);
     }
-    for (const l of cst.children.landscape ?? []) landscapes.push(builder.landscape(l as CstNode));
+    for (const l of cst.children.landscape ?? []) {
+      const node = builder.landscape(l as CstNode);
+      // Landscapes after stray text are read again by the next pass.
+      if (redundantAt === undefined || node.range.start.offset < redundantAt) landscapes.push(node);
+    }
     if (redundantAt === undefined) break;
     // Skip to the next `landscape` after the stray text and parse again from there.
     let next = tokens.findIndex((t, i) => i >= start && t.startOffset > redundantAt! && t.tokenType === T.Landscape);
     if (next < 0) next = tokens.length;
     const last = tokens[next - 1];
-    const straySpan = errors[errors.length - 1];
-    if (straySpan.code === 'syntax/outside-landscape' && last) straySpan.range = lines.range(redundantAt, tokenEnd(last));
+    const stray = errors.find((e) => e.code === 'syntax/outside-landscape' && e.range.start.offset === redundantAt);
+    if (stray && last) stray.range = lines.range(redundantAt, tokenEnd(last));
     start = next;
   }
   const kept = errors.slice(0, MAX_SYNTAX_DIAGNOSTICS);

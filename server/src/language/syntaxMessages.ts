@@ -144,7 +144,8 @@ export function describeSyntaxError(error: IRecognitionException): DescribedSynt
   const ruleStack = error.context?.ruleStack ?? [];
   const rule = ruleStack[ruleStack.length - 1] ?? 'file';
   const parentRule = ruleStack[ruleStack.length - 2] ?? 'file';
-  if (raw.kind === 'not-all-input') {
+  // Chevrotain reports leftover input either way, depending on whether recovery was attempted.
+  if (raw.kind === 'not-all-input' || (raw.kind === 'mismatch' && rule === 'file')) {
     return {
       code: 'syntax/outside-landscape',
       message: `expected \`landscape NAME { ... }\`${found}: everything in a .crit file lives inside a landscape block`,
