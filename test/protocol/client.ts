@@ -15,12 +15,14 @@ import {
   DidChangeTextDocumentNotification,
   PublishDiagnosticsNotification,
   ShutdownRequest,
+  LogMessageNotification,
   WorkDoneProgressCreateRequest,
   WorkDoneProgress,
   ExitNotification,
 } from 'vscode-languageserver-protocol/node';
 import type { ProtocolConnection, PublishDiagnosticsParams, InitializeResult } from 'vscode-languageserver-protocol/node';
-import type { CritSettings } from '../../server/src/protocol';
+import { ResultChangedNotification, StatusNotification } from '../../server/src/protocol';
+import type { CritSettings, StatusParams } from '../../server/src/protocol';
 
 export const SERVER_JS = resolve(__dirname, '../../dist/server/server.js');
 
@@ -34,8 +36,20 @@ export interface TestClient {
   stderr: () => string;
   open(uri: string, text: string, version?: number): Promise<void>;
   change(uri: string, text: string, version: number): Promise<void>;
-  /** Resolves with the first diagnostics published for uri whose version is >= minVersion. */
-  diagnostics(uri: string, minVersion: number, timeoutMs?: number): Promise<PublishDiagnosticsParams>;
+  /**
+   * Resolves with the first diagnostics published for uri whose version is >= minVersion (and that
+   * `accept` takes), consuming it and everything published before it.
+   */
+  diagnostics(uri: string, minVersion: number, timeoutMs?: number, accept?: (p: PublishDiagnosticsParams) => boolean): Promise<PublishDiagnosticsParams>;
+  /** Every diagnostics notification received, never consumed. */
+  allPublished: PublishDiagnosticsParams[];
+  /** `crit/status` and `crit/resultChanged` notifications received so far. */
+  statuses: StatusParams[];
+  /** window/logMessage texts (handler failures are logged there). */
+  logs: string[];
+  resultsChanged: unknown[];
+  /** Resolves when find() returns something, re-checked at each notification. */
+  waitFor<T>(what: string, find: () => T | undefined, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -46,9 +60,26 @@ export async function startServer(settings: CritSettings = { trusted: true }): P
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const published: PublishDiagnosticsParams[] = [];
   const waiters: (() => void)[] = [];
+  const statuses: StatusParams[] = [];
+  const resultsChanged: unknown[] = [];
+  const wakeAll = (): void => {
+    for (const wake of waiters.splice(0)) wake();
+  };
+  const allPublished: PublishDiagnosticsParams[] = [];
   connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
     published.push(params);
-    for (const wake of waiters.splice(0)) wake();
+    allPublished.push(params);
+    wakeAll();
+  });
+  const logs: string[] = [];
+  connection.onNotification(LogMessageNotification.type, (params) => logs.push(params.message));
+  connection.onNotification(StatusNotification, (params) => {
+    statuses.push(params);
+    wakeAll();
+  });
+  connection.onNotification(ResultChangedNotification, (params) => {
+    resultsChanged.push(params);
+    wakeAll();
   });
   const progress: { token: string | number; value: unknown }[] = [];
   const recordProgress = (token: string | number): void => {
@@ -70,19 +101,24 @@ export async function startServer(settings: CritSettings = { trusted: true }): P
   });
   await connection.sendNotification(InitializedNotification.type, {});
 
-  const diagnostics = (uri: string, minVersion: number, timeoutMs = 5000): Promise<PublishDiagnosticsParams> =>
+  const waitFor = <T>(what: string, find: () => T | undefined, timeoutMs = 10_000): Promise<T> =>
     new Promise((resolvePromise, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri} v${minVersion} in ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
       const look = (): void => {
-        const found = published.find((p) => p.uri === uri && (p.version ?? -1) >= minVersion);
+        const found = find();
         if (found !== undefined) {
           clearTimeout(timer);
-          published.splice(published.indexOf(found), 1);
           resolvePromise(found);
         } else waiters.push(look);
       };
       look();
     });
+  const diagnostics = (uri: string, minVersion: number, timeoutMs = 10_000, accept: (p: PublishDiagnosticsParams) => boolean = () => true): Promise<PublishDiagnosticsParams> =>
+    waitFor(`diagnostics for ${uri} v${minVersion}`, () => {
+      const found = published.find((p) => p.uri === uri && (p.version ?? -1) >= minVersion && accept(p));
+      if (found !== undefined) published.splice(0, published.indexOf(found) + 1);
+      return found;
+    }, timeoutMs);
 
   return {
     connection,
@@ -96,6 +132,11 @@ export async function startServer(settings: CritSettings = { trusted: true }): P
     change: (uri, text, version) =>
       connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ text }] }),
     diagnostics,
+    allPublished,
+    statuses,
+    logs,
+    resultsChanged,
+    waitFor,
     async close() {
       await connection.sendRequest(ShutdownRequest.type);
       await connection.sendNotification(ExitNotification.type);

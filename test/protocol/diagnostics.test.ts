@@ -1,16 +1,113 @@
+/** Two-tier diagnostics: versioned tier 1 on every change, tier 2 from the worker, cached by problem content. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CodeActionRequest } from 'vscode-languageserver-protocol/node';
+import type { TextEdit } from 'vscode-languageserver-protocol/node';
 import { startServer } from './client';
+
+const fixture = (name: string): string => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
+
+/** Applies non-overlapping edits (LSP positions) to a text. */
+function applyEdits(text: string, edits: TextEdit[]): string {
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
+  const offset = (p: { line: number; character: number }) => lineStarts[p.line] + p.character;
+  return [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start)).reduce((t, e) => t.slice(0, offset(e.range.start)) + e.newText + t.slice(offset(e.range.end)), text);
+}
 
 test('publishes versioned syntax diagnostics for a broken file over --stdio', async () => {
   const client = await startServer();
   try {
-    const uri = 'file:///tmp/broken.crit';
+    const uri = 'file:///tmp/crit-protocol-tests/broken.crit';
     await client.open(uri, 'landscape a {\n  network {\n', 1);
     const first = await client.diagnostics(uri, 1);
     assert.equal(first.version, 1);
     assert.ok(first.diagnostics.length > 0, 'a broken file has diagnostics');
-    assert.ok(first.diagnostics.every((d) => d.severity === 1 && d.source === 'crit'));
+    assert.ok(first.diagnostics.every((d) => d.source === 'crit' && typeof d.code === 'string'));
+    assert.ok(first.diagnostics.some((d) => d.severity === 1 && String(d.code).startsWith('syntax/')));
+  } finally {
+    await client.close();
+  }
+});
+
+test('a burst of edits is debounced: stale versions are dropped, the last one is published', async () => {
+  const client = await startServer({ trusted: false });
+  try {
+    const uri = 'file:///tmp/crit-protocol-tests/burst.crit';
+    await client.open(uri, 'landscape a {', 1);
+    for (let v = 2; v <= 8; v++) await client.change(uri, `landscape a { network { input ${v} `, v);
+    await client.change(uri, 'landscape a {}\n', 9);
+    const last = await client.diagnostics(uri, 9);
+    assert.equal(last.version, 9);
+    const versions = client.allPublished.filter((p) => p.uri === uri).map((p) => p.version ?? -1);
+    assert.ok(versions.length < 9, `fewer publishes than versions: ${versions.join(',')}`);
+    assert.deepEqual([...versions].sort((a, b) => a - b), versions, 'never an older version after a newer one');
+  } finally {
+    await client.close();
+  }
+});
+
+test('tier 2 reports an output-bias conflict from the worker; its quick fix resolves it', async () => {
+  const client = await startServer({ trusted: true });
+  try {
+    const uri = 'file:///tmp/crit-protocol-tests/bias.crit';
+    const text = fixture('bias.crit');
+    await client.open(uri, text, 1);
+    const tier2 = await client.diagnostics(uri, 1, 15_000, (p) => p.diagnostics.some((d) => d.code === 'solvability/output-bias-conflict'));
+    assert.equal(tier2.version, 1);
+    assert.ok(client.statuses.some((s) => s.state === 'checking'), 'the worker ran');
+    const conflict = tier2.diagnostics.find((d) => d.code === 'solvability/output-bias-conflict')!;
+    const actions = await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: conflict.range, context: { diagnostics: [conflict] } });
+    const fix = actions?.find((a) => 'edit' in a && a.edit !== undefined);
+    assert.ok(fix !== undefined && 'edit' in fix && fix.edit?.changes !== undefined, 'a quick fix');
+    await client.change(uri, applyEdits(text, fix.edit.changes[uri]), 2);
+    const statusesBefore = client.statuses.length;
+    await client.waitFor('a check of version 2 to run and end', () => {
+      const after = client.statuses.slice(statusesBefore);
+      const checked = after.findIndex((s) => s.state === 'checking');
+      return checked >= 0 && after.slice(checked).some((s) => s.state === 'idle') ? true : undefined;
+    }, 15_000);
+    const final = client.allPublished.filter((p) => p.uri === uri).at(-1)!;
+    assert.equal(final.version, 2);
+    assert.ok(!final.diagnostics.some((d) => d.code === 'solvability/output-bias-conflict'), JSON.stringify(final.diagnostics));
+    assert.ok(!final.diagnostics.some((d) => d.severity === 1), 'no errors left');
+  } finally {
+    await client.close();
+  }
+});
+
+test('editing a comment re-uses the cached check (no worker run); editing a number re-checks', async () => {
+  const client = await startServer({ trusted: true });
+  try {
+    const uri = 'file:///tmp/crit-protocol-tests/cache.crit';
+    const text = fixture('bias.crit');
+    await client.open(uri, text, 1);
+    await client.diagnostics(uri, 1, 15_000, (p) => p.diagnostics.some((d) => d.code === 'solvability/output-bias-conflict'));
+    await client.waitFor('idle', () => (client.statuses[client.statuses.length - 1]?.state === 'idle' ? true : undefined));
+    const checksBefore = client.statuses.filter((s) => s.state === 'checking').length;
+    await client.change(uri, text.replace('// Two random points', '// Two quite random points'), 2);
+    const cached = await client.diagnostics(uri, 2, 15_000, (p) => p.diagnostics.some((d) => d.code === 'solvability/output-bias-conflict'));
+    assert.equal(cached.version, 2);
+    assert.equal(client.statuses.filter((s) => s.state === 'checking').length, checksBefore, 'no worker run for a comment edit');
+    await client.change(uri, text.replace('points 100', 'points 120'), 3);
+    await client.diagnostics(uri, 3, 15_000, (p) => p.diagnostics.some((d) => d.code === 'solvability/output-bias-conflict'));
+    assert.ok(client.statuses.filter((s) => s.state === 'checking').length > checksBefore, 'a changed number is checked again');
+  } finally {
+    await client.close();
+  }
+});
+
+test('an untrusted workspace gets tier 1 only: no file reads, no worker', async () => {
+  const client = await startServer({ trusted: false });
+  try {
+    const uri = 'file:///tmp/crit-protocol-tests/untrusted.crit';
+    await client.open(uri, fixture('bias.crit'), 1);
+    const first = await client.diagnostics(uri, 1);
+    assert.deepEqual(first.diagnostics, []);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.ok(!client.statuses.some((s) => s.state === 'checking'));
   } finally {
     await client.close();
   }

@@ -47,31 +47,37 @@ export class BackgroundChecker {
   }
 
   async check(analysis: DocumentAnalysis): Promise<void> {
-    const { model, status } = this.deps;
+    const { model } = this.deps;
     this.cancel(analysis.uri);
     model.pruneFacts(analysis);
     const settings = model.settings;
     if (!settings.trusted || settings.backgroundChecks === false) return;
     const controller = new AbortController();
     this.running.set(analysis.uri, controller);
-    status.checkStarted();
+    // 'checking' means numerics are running: a cached report (say, after a comment edit) shows none.
+    // It ends after the last publish, so a client seeing 'idle' has the final diagnostics.
+    let checking = false;
+    const markChecking = (): void => {
+      if (!checking) this.deps.status.checkStarted();
+      checking = true;
+    };
     try {
       for (const landscape of analysis.file.landscapes) {
         if (controller.signal.aborted || !this.deps.isCurrent(analysis.uri, analysis.version)) return;
         if (landscape.name === undefined || landscapeHasErrors(analysis, landscape)) continue;
-        const facts = await this.checkLandscape(analysis, landscape, controller.signal);
+        const facts = await this.checkLandscape(analysis, landscape, controller.signal, markChecking);
         if (facts === undefined) return;
         model.setFacts(analysis.uri, landscape.name, facts);
         this.deps.publish(analysis.uri);
       }
     } finally {
       if (this.running.get(analysis.uri) === controller) this.running.delete(analysis.uri);
-      status.checkEnded();
+      if (checking) this.deps.status.checkEnded();
     }
   }
 
   /** Undefined when cancelled. */
-  private async checkLandscape(analysis: DocumentAnalysis, landscape: LandscapeNode, signal: AbortSignal): Promise<LandscapeFacts | undefined> {
+  private async checkLandscape(analysis: DocumentAnalysis, landscape: LandscapeNode, signal: AbortSignal, markChecking: () => void): Promise<LandscapeFacts | undefined> {
     const { model } = this.deps;
     const compilation = compileForServer(analysis.uri, landscape, model.settings);
     const { compiled, problemHash } = compilation;
@@ -81,6 +87,7 @@ export class BackgroundChecker {
     if (compiled === undefined || problemHash === undefined) return facts;
     let report: SolvabilityReport | undefined = model.reports.get(problemHash);
     if (report === undefined) {
+      markChecking();
       try {
         const reply = await this.deps.lane.run(
           { type: 'check', problem: compiled.problem, settings: engineSettings(model.settings) },
