@@ -97,6 +97,22 @@ test('second-order quantities agree with central differences of exact first deri
   }
 });
 
+test('structured dense S = Σ ρ_j ∇²ŷ_j equals its R-operator columns for every activation, depth and bias setting', () => {
+  const rng = createRng(8);
+  for (const c of cases()) {
+    const { theta, X, rho } = setup(c, rng.fork(label(c)));
+    const ev = evaluate(c.net, theta, X, c.m);
+    const n = theta.length;
+    const S = weightedOutputHessian(ev, rho);
+    for (let k = 0; k < n; k++) {
+      const e = new Float64Array(n);
+      e[k] = 1;
+      const column = Float64Array.from({ length: n }, (_, r) => S.data[r * n + k]);
+      assert.ok(relativeError(column, weightedOutputHessianVector(ev, rho, e)) < 1e-12 || Math.max(...column.map(Math.abs)) < 1e-14, `${label(c)} column ${k}`);
+    }
+  }
+});
+
 test('dense weighted output Hessian and loss Hessian: symmetric, match HVPs and differences of the gradient', () => {
   const rng = createRng(5);
   for (const act of ['tanh', 'gelu', 'relu', 'square'] as Activation[]) {

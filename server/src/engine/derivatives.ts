@@ -7,6 +7,7 @@
  */
 import { activationFunctions } from './activations';
 import { checkMemoryBudget, EngineError } from './errors';
+import { getLinAlg } from './linalg';
 import type { LinAlg, Mat } from './linalg/types';
 import { checkTheta, forwardTrace, layerLayout, parameterCount, type ForwardTrace, type LayerBlock } from './network';
 import type { NetworkSpec, RunOptions, Theta } from './types';
@@ -266,29 +267,329 @@ export function lossHessianVector(ev: Evaluation, Y: Float64Array, v: Float64Arr
 /** Options for the dense N × N builders. */
 export interface DenseOptions extends RunOptions {
   memoryBudgetBytes?: number;
+  /** Backend for the matrix products (default getLinAlg()). */
+  linalg?: LinAlg;
 }
 
+/** Floats per gemm operand chunk in weightedOutputHessian: bounds its scratch memory (~32 MB). */
+const HESSIAN_CHUNK_FLOATS = 4_000_000;
+
 /**
- * S = Σ_j ρ_j ∇²ŷ_j as a dense symmetric N × N matrix, one R-operator pass per column
- * (cost about N forward-over-reverse passes); symmetrised to remove rounding asymmetry.
+ * S = Σ_j ρ_j ∇²ŷ_j as a dense symmetric N × N matrix, assembled exactly from per-layer quantities
+ * with matrix products (cost ≈ 2·m·N² flops in gemm, not N forward-over-reverse passes).
+ *
+ * With g = Σ_i ρ_iᵀ ŷ_i, augmented inputs ã_k = [a_k; 1] (when biases are on) and layer-k parameters
+ * W̃_k = [W_k b_k], the second-order chain rule through z_l = W̃_l ã_l, a_{l+1} = f(z_l) gives
+ *   ∇²g = Σ_l Σ_i Σ_p γ_l[i,p] ∇z_l[i,p] ∇z_l[i,p]ᵀ                                   (A)
+ *       + Σ_l Σ_i Σ_{p,q} δ_l[i,p] (e_{W_l[p,q]} ∇a_l[i,q]ᵀ + ∇a_l[i,q] e_{W_l[p,q]}ᵀ)  (C)
+ * with δ_l = ∂g/∂z_l, γ_l = (∂g/∂a_{l+1}) ⊙ f''(z_l), ∂z_l[i,p]/∂W̃_k[r,s] = B_{l,k}[i,p,r] ã_k[i,s],
+ * B_{l,k} = ∂z_l/∂z_k per sample, and ∇a_l[i,q] = f'(z_{l−1}[i,q]) ∇z_{l−1}[i,q]. So the block of
+ * layers (k, k') is Σ_i M_{kk'}[i] ⊗ ã_k[i] ã_{k'}[i]ᵀ with M_{kk'}[i] = Σ_l B_{l,k}ᵀ diag(γ_l) B_{l,k'}
+ * (term A) plus, for k < k', Σ_i T[i] ⊗ ã_k[i] with T[i,(p,q),r] = δ_{k'}[i,p] f'_{k'−1}[i,q] B_{k'−1,k}[i,q,r]
+ * (term C): both are one product over the sample index per chunk of samples.
  */
 export function weightedOutputHessian(ev: Evaluation, rho: Float64Array, opts: DenseOptions = {}): Mat {
   checkLength('ρ', rho, outputCount(ev));
   const n = ev.theta.length;
-  checkMemoryBudget(`The weighted output Hessian (${n} × ${n})`, n * n, opts.memoryBudgetBytes);
+  checkMemoryBudget(`The weighted output Hessian (${n} × ${n})`, n * n + HESSIAN_CHUNK_FLOATS, opts.memoryBudgetBytes);
+  const linalg = opts.linalg ?? getLinAlg();
+  const { m, blocks } = ev;
+  const L = blocks.length;
   const { d1, d2 } = activationDerivatives(ev);
-  const S = new Float64Array(n * n);
-  const basis = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    if (k % 16 === 0) {
-      opts.signal?.throwIfAborted();
-      opts.onProgress?.('output Hessian', k / n);
+  const layers = hessianLayers(ev);
+  const { delta, gamma } = backwardSignals(ev, rho, d1, d2);
+  const { width, inWidth, augmented } = layers;
+
+  let perSample = 0;
+  for (let k = 0; k < L; k++) {
+    for (let k2 = k; k2 < L; k2++) {
+      perSample = Math.max(perSample, width[k] * width[k2] + augmented[k] * augmented[k2] + (k + 1 < k2 ? width[k2] * inWidth[k2] * width[k] : width[k2] * inWidth[k2]));
     }
-    basis[k] = 1;
-    const column = reverseWithTangent(ev, basis, forwardTangents(ev, basis, d1, d2, false), d1, d2, rho, undefined).gradientDot;
-    basis[k] = 0;
-    for (let r = 0; r < n; r++) S[r * n + k] = column[r];
   }
+  for (let l = 0; l < L; l++) for (let k = 0; k < l; k++) perSample += width[l] * width[k];
+  const chunk = Math.max(1, Math.min(m, Math.floor(HESSIAN_CHUNK_FLOATS / perSample)));
+
+  const S = new Float64Array(n * n);
+  for (let i0 = 0; i0 < m; i0 += chunk) {
+    opts.signal?.throwIfAborted();
+    opts.onProgress?.('output Hessian', i0 / m);
+    const count = Math.min(chunk, m - i0);
+    const B = zJacobians(ev, layers, d1, i0, count);
+    const aug = blocks.map((_, k) => augmentedInputs(ev, layers, k, i0, count));
+    for (let k = 0; k < L; k++) {
+      diagonalTerm(S, n, linalg, layers, k, gamma[k], aug[k], i0, count);
+      for (let k2 = k; k2 < L; k2++) {
+        curvatureTerm(S, n, linalg, layers, k, k2, gamma, B, aug, i0, count);
+        if (k2 > k) crossTerm(S, n, linalg, layers, ev, k, k2, delta[k2], d1[k2 - 1], B[k2 - 1][k], aug[k], i0, count);
+      }
+    }
+  }
+  symmetrizeInPlace(S, n);
+  opts.onProgress?.('output Hessian', 1);
+  return { rows: n, cols: n, data: S };
+}
+
+/** Layer widths and the θ index of every W̃_k[r, s] (s = d_k is the bias column). */
+interface HessianLayers {
+  width: number[];
+  inWidth: number[];
+  augmented: number[];
+  index: Int32Array[];
+}
+
+function hessianLayers(ev: Evaluation): HessianLayers {
+  const bias = ev.net.bias;
+  const width = ev.blocks.map((b) => b.rows);
+  const inWidth = ev.blocks.map((b) => b.cols);
+  const augmented = ev.blocks.map((b) => b.cols + (bias ? 1 : 0));
+  const index = ev.blocks.map((b, k) => {
+    const out = new Int32Array(b.rows * augmented[k]);
+    for (let r = 0; r < b.rows; r++) {
+      for (let s = 0; s < augmented[k]; s++) out[r * augmented[k] + s] = s < b.cols ? b.weightOffset + r * b.cols + s : b.biasOffset + r;
+    }
+    return out;
+  });
+  return { width, inWidth, augmented, index };
+}
+
+/** δ_l = ∂g/∂z_l and γ_l = (∂g/∂a_{l+1}) ⊙ f''(z_l) for all samples (m × d_{l+1}), g = Σ ρ_iᵀ ŷ_i. */
+function backwardSignals(ev: Evaluation, rho: Float64Array, d1: Float64Array[], d2: Float64Array[]): { delta: Float64Array[]; gamma: Float64Array[] } {
+  const { m, blocks, theta } = ev;
+  const L = blocks.length;
+  const delta: Float64Array[] = new Array(L);
+  const gamma: Float64Array[] = new Array(L);
+  let upstream = rho;
+  for (let l = L - 1; l >= 0; l--) {
+    const { rows, cols, weightOffset } = blocks[l];
+    const size = m * rows;
+    const dl = new Float64Array(size);
+    const gl = new Float64Array(size);
+    for (let t = 0; t < size; t++) {
+      dl[t] = upstream[t] * d1[l][t];
+      gl[t] = upstream[t] * d2[l][t];
+    }
+    delta[l] = dl;
+    gamma[l] = gl;
+    if (l === 0) break;
+    const below = new Float64Array(m * cols);
+    for (let i = 0; i < m; i++) {
+      for (let p = 0; p < rows; p++) {
+        const dp = dl[i * rows + p];
+        if (dp === 0) continue;
+        const w = weightOffset + p * cols;
+        for (let q = 0; q < cols; q++) below[i * cols + q] += theta[w + q] * dp;
+      }
+    }
+    upstream = below;
+  }
+  return { delta, gamma };
+}
+
+/**
+ * B[l][k] = ∂z_l/∂z_k for k < l over a chunk of samples (count × d_{l+1} × d_{k+1}). B_{k,k} = I is
+ * never stored (undefined): callers take the identity shortcut.
+ */
+function zJacobians(ev: Evaluation, layers: HessianLayers, d1: Float64Array[], i0: number, count: number): (Float64Array | undefined)[][] {
+  const { width } = layers;
+  const B: (Float64Array | undefined)[][] = [];
+  for (let l = 0; l < ev.blocks.length; l++) {
+    B.push([]);
+    for (let k = 0; k < l; k++) B[l].push(chainStep(ev.theta, ev.blocks[l], d1[l - 1], B[l - 1][k], width[k], i0, count));
+    B[l].push(undefined);
+  }
+  return B;
+}
+
+/** W_l diag(f'_{l−1}) B_{l−1,k} per sample (prev undefined: B_{l−1,k} = I). */
+function chainStep(theta: Theta, block: LayerBlock, fp: Float64Array, prev: Float64Array | undefined, dk: number, i0: number, count: number): Float64Array {
+  const { rows, cols, weightOffset } = block;
+  const out = new Float64Array(count * rows * dk);
+  for (let c = 0; c < count; c++) {
+    for (let p = 0; p < rows; p++) {
+      const target = (c * rows + p) * dk;
+      for (let q = 0; q < cols; q++) {
+        const w = theta[weightOffset + p * cols + q] * fp[(i0 + c) * cols + q];
+        if (prev === undefined) {
+          out[target + q] = w;
+          continue;
+        }
+        if (w === 0) continue;
+        const source = (c * cols + q) * dk;
+        for (let r = 0; r < dk; r++) out[target + r] += w * prev[source + r];
+      }
+    }
+  }
+  return out;
+}
+
+/** ã_k = [a_k, 1] (or a_k without biases) for a chunk: count × c_k. */
+function augmentedInputs(ev: Evaluation, layers: HessianLayers, k: number, i0: number, count: number): Float64Array {
+  const cols = layers.inWidth[k];
+  const ck = layers.augmented[k];
+  const a = ev.trace.inputs[k];
+  const out = new Float64Array(count * ck);
+  for (let c = 0; c < count; c++) {
+    for (let s = 0; s < cols; s++) out[c * ck + s] = a[(i0 + c) * cols + s];
+    if (ck > cols) out[c * ck + cols] = 1;
+  }
+  return out;
+}
+
+/** S[rowsIndex[a], colsIndex[b]] += values[a, b] (and the mirrored entry when asked). */
+function scatterAdd(S: Float64Array, n: number, rowsIndex: ArrayLike<number>, colsIndex: ArrayLike<number>, values: Float64Array, mirror: boolean): void {
+  const nc = colsIndex.length;
+  for (let a = 0; a < rowsIndex.length; a++) {
+    const ra = rowsIndex[a] * n;
+    for (let b = 0; b < nc; b++) {
+      const v = values[a * nc + b];
+      S[ra + colsIndex[b]] += v;
+      if (mirror) S[colsIndex[b] * n + rowsIndex[a]] += v;
+    }
+  }
+}
+
+/** Term A, l = k = k': Σ_i γ_k[i,r] ã_k[i] ã_k[i]ᵀ on each unit r's own parameters. */
+function diagonalTerm(S: Float64Array, n: number, linalg: LinAlg, layers: HessianLayers, k: number, gamma: Float64Array, aug: Float64Array, i0: number, count: number): void {
+  const dk = layers.width[k];
+  const ck = layers.augmented[k];
+  const scaled = new Float64Array(count * dk * ck);
+  let any = false;
+  for (let c = 0; c < count; c++) {
+    for (let r = 0; r < dk; r++) {
+      const gr = gamma[(i0 + c) * dk + r];
+      if (gr === 0) continue;
+      any = true;
+      const target = (c * dk + r) * ck;
+      for (let s = 0; s < ck; s++) scaled[target + s] = gr * aug[c * ck + s];
+    }
+  }
+  if (!any) return;
+  const product = linalg.gemm({ rows: count, cols: dk * ck, data: scaled }, { rows: count, cols: ck, data: aug }, true, false).data;
+  for (let r = 0; r < dk; r++) {
+    const unit = layers.index[k].subarray(r * ck, (r + 1) * ck);
+    scatterAdd(S, n, unit, unit, product.subarray(r * ck * ck, (r + 1) * ck * ck), false);
+  }
+}
+
+/** Term A for l ≥ k' (l > k when k = k'): Σ_i M[i] ⊗ ã_k[i] ã_{k'}[i]ᵀ, M[i] = Σ_l B_{l,k}ᵀ diag(γ_l) B_{l,k'}. */
+function curvatureTerm(
+  S: Float64Array, n: number, linalg: LinAlg, layers: HessianLayers, k: number, k2: number,
+  gamma: Float64Array[], B: (Float64Array | undefined)[][], aug: Float64Array[], i0: number, count: number,
+): void {
+  const L = layers.width.length;
+  const first = k === k2 ? k + 1 : k2;
+  if (first >= L) return;
+  const dk = layers.width[k];
+  const dk2 = layers.width[k2];
+  const M = new Float64Array(count * dk * dk2);
+  let any = false;
+  for (let l = first; l < L; l++) any = accumulateCurvature(M, gamma[l], B[l][k] as Float64Array, B[l][k2], layers.width[l], dk, dk2, i0, count) || any;
+  if (!any) return;
+  const ck = layers.augmented[k];
+  const ck2 = layers.augmented[k2];
+  const outer = new Float64Array(count * ck * ck2);
+  for (let c = 0; c < count; c++) {
+    for (let s = 0; s < ck; s++) {
+      const x = aug[k][c * ck + s];
+      const target = (c * ck + s) * ck2;
+      for (let s2 = 0; s2 < ck2; s2++) outer[target + s2] = x * aug[k2][c * ck2 + s2];
+    }
+  }
+  const product = linalg.gemm({ rows: count, cols: dk * dk2, data: M }, { rows: count, cols: ck * ck2, data: outer }, true, false).data;
+  // product[(r, r'), (s, s')] → values[(r, s), (r', s')]
+  const values = new Float64Array(dk * ck * dk2 * ck2);
+  for (let r = 0; r < dk; r++) {
+    for (let r2 = 0; r2 < dk2; r2++) {
+      const source = (r * dk2 + r2) * ck * ck2;
+      for (let s = 0; s < ck; s++) {
+        const target = (r * ck + s) * dk2 * ck2 + r2 * ck2;
+        for (let s2 = 0; s2 < ck2; s2++) values[target + s2] = product[source + s * ck2 + s2];
+      }
+    }
+  }
+  scatterAdd(S, n, layers.index[k], layers.index[k2], values, k !== k2);
+}
+
+/**
+ * M[c, (r, r')] += Σ_p γ_l[c,p] B_{l,k}[c,p,r] B_{l,k'}[c,p,r'] (Bk2 undefined: B_{l,k'} = I, l = k');
+ * false when γ_l vanishes on the chunk.
+ */
+function accumulateCurvature(M: Float64Array, gamma: Float64Array, Bk: Float64Array, Bk2: Float64Array | undefined, dl: number, dk: number, dk2: number, i0: number, count: number): boolean {
+  let any = false;
+  for (let c = 0; c < count; c++) {
+    for (let p = 0; p < dl; p++) {
+      const gp = gamma[(i0 + c) * dl + p];
+      if (gp === 0) continue;
+      any = true;
+      const rowK = (c * dl + p) * dk;
+      for (let r = 0; r < dk; r++) {
+        const x = gp * Bk[rowK + r];
+        if (x === 0) continue;
+        const target = (c * dk + r) * dk2;
+        if (Bk2 === undefined) {
+          M[target + p] += x;
+          continue;
+        }
+        const rowK2 = (c * dl + p) * dk2;
+        for (let r2 = 0; r2 < dk2; r2++) M[target + r2] += x * Bk2[rowK2 + r2];
+      }
+    }
+  }
+  return any;
+}
+
+/** Term C (k < k'): Σ_i T[i] ⊗ ã_k[i], T[i,(p,q),r] = δ_{k'}[i,p] f'_{k'−1}[i,q] B_{k'−1,k}[i,q,r], between W_{k'} and W̃_k. */
+function crossTerm(
+  S: Float64Array, n: number, linalg: LinAlg, layers: HessianLayers, ev: Evaluation, k: number, k2: number,
+  delta: Float64Array, fp: Float64Array, Bprev: Float64Array | undefined, aug: Float64Array, i0: number, count: number,
+): void {
+  const dk = layers.width[k];
+  const dk2 = layers.width[k2];
+  const inK2 = layers.inWidth[k2];
+  // With B_{k'−1,k} = I (adjacent layers) only r = q survives, so T shrinks to (p, q).
+  const rWidth = Bprev === undefined ? 1 : dk;
+  const T = new Float64Array(count * dk2 * inK2 * rWidth);
+  let any = false;
+  for (let c = 0; c < count; c++) {
+    for (let p = 0; p < dk2; p++) {
+      const dp = delta[(i0 + c) * dk2 + p];
+      if (dp === 0) continue;
+      any = true;
+      for (let q = 0; q < inK2; q++) {
+        const x = dp * fp[(i0 + c) * inK2 + q];
+        const target = ((c * dk2 + p) * inK2 + q) * rWidth;
+        if (Bprev === undefined) {
+          T[target] = x;
+          continue;
+        }
+        const source = (c * inK2 + q) * dk;
+        for (let r = 0; r < dk; r++) T[target + r] = x * Bprev[source + r];
+      }
+    }
+  }
+  if (!any) return;
+  const ck = layers.augmented[k];
+  const product = linalg.gemm({ rows: count, cols: dk2 * inK2 * rWidth, data: T }, { rows: count, cols: ck, data: aug }, true, false).data;
+  const { weightOffset } = ev.blocks[k2];
+  if (Bprev === undefined) {
+    // product[(p, q), s] → S[W_{k'}[p, q], W̃_k[q, s]]
+    for (let p = 0; p < dk2; p++) {
+      for (let q = 0; q < inK2; q++) {
+        const row = Int32Array.of(weightOffset + p * inK2 + q);
+        const start = (p * inK2 + q) * ck;
+        scatterAdd(S, n, row, layers.index[k].subarray(q * ck, (q + 1) * ck), product.subarray(start, start + ck), true);
+      }
+    }
+    return;
+  }
+  // product[(p, q), (r, s)] → S[W_{k'}[p, q], W̃_k[r, s]]
+  const rowsIndex = new Int32Array(dk2 * inK2);
+  for (let t = 0; t < rowsIndex.length; t++) rowsIndex[t] = weightOffset + t;
+  scatterAdd(S, n, rowsIndex, layers.index[k], product, true);
+}
+
+/** Averages the two triangles: products give symmetric blocks only to rounding. */
+function symmetrizeInPlace(S: Float64Array, n: number): void {
   for (let r = 0; r < n; r++) {
     for (let c = r + 1; c < n; c++) {
       const mean = 0.5 * (S[r * n + c] + S[c * n + r]);
@@ -296,8 +597,6 @@ export function weightedOutputHessian(ev: Evaluation, rho: Float64Array, opts: D
       S[c * n + r] = mean;
     }
   }
-  opts.onProgress?.('output Hessian', 1);
-  return { rows: n, cols: n, data: S };
 }
 
 /** Jᵀ J (N × N) through the backend's gemm. */
@@ -307,30 +606,23 @@ export function gaussNewton(linalg: LinAlg, J: Mat): Mat {
 
 /**
  * The full loss Hessian ∇²L = (2/m)(JᵀJ − Σ_j r_j ∇²ŷ_j) as a dense N × N matrix (small N).
- * JᵀJ uses the backend's gemm when one is given, plain loops otherwise.
  */
-export function lossHessian(ev: Evaluation, Y: Float64Array, opts: DenseOptions & { linalg?: LinAlg } = {}): Mat {
+export function lossHessian(ev: Evaluation, Y: Float64Array, opts: DenseOptions = {}): Mat {
   const n = ev.theta.length;
   checkTheta(ev.net, ev.theta);
   const J = jacobian(ev, opts.memoryBudgetBytes);
   const S = weightedOutputHessian(ev, residual(ev, Y), opts);
-  const G = opts.linalg ? gaussNewton(opts.linalg, J) : plainGram(J);
+  const G = gaussNewton(opts.linalg ?? getLinAlg(), J);
   const H = new Float64Array(n * n);
-  for (let k = 0; k < n * n; k++) H[k] = (2 / ev.m) * (G.data[k] - S.data[k]);
-  return { rows: n, cols: n, data: H };
-}
-
-function plainGram(J: Mat): Mat {
-  const { rows, cols, data } = J;
-  const G = new Float64Array(cols * cols);
-  for (let j = 0; j < rows; j++) {
-    const row = j * cols;
-    for (let a = 0; a < cols; a++) {
-      const x = data[row + a];
-      if (x === 0) continue;
-      for (let b = a; b < cols; b++) G[a * cols + b] += x * data[row + b];
+  const scale = 2 / ev.m;
+  // Average G's two triangles: a backend's JᵀJ is symmetric only to rounding.
+  for (let r = 0; r < n; r++) {
+    H[r * n + r] = scale * (G.data[r * n + r] - S.data[r * n + r]);
+    for (let c = r + 1; c < n; c++) {
+      const value = scale * (0.5 * (G.data[r * n + c] + G.data[c * n + r]) - S.data[r * n + c]);
+      H[r * n + c] = value;
+      H[c * n + r] = value;
     }
   }
-  for (let a = 0; a < cols; a++) for (let b = 0; b < a; b++) G[a * cols + b] = G[b * cols + a];
-  return { rows: cols, cols, data: G };
+  return { rows: n, cols: n, data: H };
 }
