@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseCrit, validateFile, type CritDiagnostic } from '../../server/src/language';
 
@@ -140,5 +142,26 @@ describe('validateFile', () => {
       const { file } = parseCrit(text.slice(0, cut) + ' ) ] , = { [ ');
       for (const d of validateFile(file)) assert.ok(d.code.includes('/') && d.range.start.offset <= d.range.end.offset);
     }
+  });
+});
+
+describe('documentation', () => {
+  const root = join(__dirname, '..', '..');
+  it('docs/diagnostics.md documents exactly the codes the language layer emits', () => {
+    const sourceDir = join(root, 'server', 'src', 'language');
+    const emitted = new Set<string>();
+    for (const f of readdirSync(sourceDir).filter((n) => n.endsWith('.ts'))) {
+      for (const m of readFileSync(join(sourceDir, f), 'utf8').matchAll(/'((?:syntax|names|structure|values|shapes|counts|hessian|files|compile|solvability|internal)\/[a-z-]+)'/g)) emitted.add(m[1]);
+    }
+    const documented = new Set([...readFileSync(join(root, 'docs', 'diagnostics.md'), 'utf8').matchAll(/^\| `([a-z]+\/[a-z-]+)` \|/gm)].map((m) => m[1]));
+    assert.ok(emitted.size > 50);
+    assert.deepEqual([...emitted].filter((c) => !documented.has(c)), [], 'emitted but not documented');
+    assert.deepEqual([...documented].filter((c) => !emitted.has(c)), [], 'documented but never emitted');
+  });
+
+  it("docs/language.md's opening example parses and validates cleanly", () => {
+    const md = readFileSync(join(root, 'docs', 'language.md'), 'utf8');
+    const example = /```crit\n([\s\S]*?)```/.exec(md)![1];
+    assert.deepEqual(validate(example), []);
   });
 });
