@@ -27,19 +27,29 @@ export const EXIT_NOT_REACHED = 2;
 /** Default memory budget for dense matrices: an out-of-memory crash becomes a clear error. */
 export const DEFAULT_MEMORY_BUDGET_MIB = 2048;
 
-const out = (line = '') => process.stdout.write(line + '\n');
-const err = (line: string) => process.stderr.write(line + '\n');
+/** Where a command writes: lines to stdout and stderr; `interactive` when stderr is a terminal (progress bars). */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  interactive: boolean;
+}
 
-function printDiagnostics(list: FileDiagnostic[], json: boolean): void {
+export const processIo: CliIo = {
+  out: (line) => process.stdout.write(line + '\n'),
+  err: (line) => process.stderr.write(line + '\n'),
+  interactive: process.stderr.isTTY === true,
+};
+
+function printDiagnostics(io: CliIo, list: FileDiagnostic[], json: boolean): void {
   if (json) return;
-  for (const d of sortDiagnostics(list)) err(formatDiagnostic(d));
+  for (const d of sortDiagnostics(list)) io.err(formatDiagnostic(d));
 }
 
 const hasErrors = (list: FileDiagnostic[]) => list.some((d) => d.severity === 'error');
 
 // ---------------------------------------------------------------------------------------------- check
 
-export function checkCommand(files: string[], opts: { json?: boolean }): number {
+export function checkCommand(io: CliIo, files: string[], opts: { json?: boolean }): number {
   const all: FileDiagnostic[] = [];
   for (const path of files) {
     const spec = loadSpec(path);
@@ -48,12 +58,12 @@ export function checkCommand(files: string[], opts: { json?: boolean }): number 
     for (const c of compileSpec(spec)) all.push(...c.diagnostics);
   }
   const sorted = sortDiagnostics(all);
-  if (opts.json) out(JSON.stringify({ diagnostics: sorted.map(diagnosticJson) }, null, 2));
+  if (opts.json) io.out(JSON.stringify({ diagnostics: sorted.map(diagnosticJson) }, null, 2));
   else {
-    for (const d of sorted) out(formatDiagnostic(d));
+    for (const d of sorted) io.out(formatDiagnostic(d));
     const errors = sorted.filter((d) => d.severity === 'error').length;
     const warnings = sorted.filter((d) => d.severity === 'warning').length;
-    err(`${files.length} file${files.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
+    io.err(`${files.length} file${files.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
   }
   return hasErrors(sorted) ? EXIT_ERROR : EXIT_OK;
 }
@@ -76,6 +86,7 @@ interface Solved {
 
 /** Compiles FILE and solves each landscape; diagnostics (with solvability ones) are collected. */
 function compileAndSolve(
+  io: CliIo,
   file: string,
   opts: { landscape?: string; memoryBudget?: number; json?: boolean },
 ): { solved: Solved[]; diagnostics: FileDiagnostic[]; failed: boolean } {
@@ -93,7 +104,7 @@ function compileAndSolve(
   for (const c of compilations) {
     const compiled = c.compiled;
     if (compiled === undefined) continue;
-    const progress = progressReporter(`${compiled.name}`, !opts.json && process.stderr.isTTY === true);
+    const progress = progressReporter(`${compiled.name}`, !opts.json && io.interactive);
     try {
       const result = solveProblem(compiled.problem, {
         onProgress: progress.update,
@@ -128,10 +139,10 @@ function certificateJson(c: PointCertificate): object {
   return rest;
 }
 
-function printCertificate(name: string, result: SolveResult, exportDirs: string[]): void {
+function printCertificate(io: CliIo, name: string, result: SolveResult, exportDirs: string[]): void {
   const { report, certificates } = result;
-  out(`landscape ${name}`);
-  out(
+  io.out(`landscape ${name}`);
+  io.out(
     `  rank ${report.rank} of ${report.equationCount} equations, ${report.labelCount} labels, cond ${sci(report.conditionNumber)}` +
       (report.relativeLabelChange !== undefined ? `, labels changed by ${sci(report.relativeLabelChange)} (relative)` : ''),
   );
@@ -147,19 +158,19 @@ function printCertificate(name: string, result: SolveResult, exportDirs: string[
   const header = ['', 'point', 'target', 'signature (+, −, 0)', '‖∇L‖', '‖Jᵀr‖/(‖J‖‖r‖)', 'loss'];
   const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
   const line = (cells: string[]) => '  ' + cells.map((cell, k) => cell.padEnd(widths[k])).join('  ').trimEnd();
-  out(line(header));
+  io.out(line(header));
   rows.forEach((r, k) => {
-    out(line(r));
+    io.out(line(r));
     const c = certificates[k];
-    if (!c.achieved && c.reason) out(`      ${c.reason}`);
+    if (!c.achieved && c.reason) io.out(`      ${c.reason}`);
   });
-  for (const w of report.warnings) out(`  warning: ${w}`);
-  for (const dir of exportDirs) out(`  export written to ${dir}`);
+  for (const w of report.warnings) io.out(`  warning: ${w}`);
+  for (const dir of exportDirs) io.out(`  export written to ${dir}`);
 }
 
-export function solveCommand(file: string, opts: SolveCommandOptions): number {
-  const { solved, diagnostics, failed } = compileAndSolve(file, opts);
-  printDiagnostics(diagnostics, opts.json === true);
+export function solveCommand(io: CliIo, file: string, opts: SolveCommandOptions): number {
+  const { solved, diagnostics, failed } = compileAndSolve(io, file, opts);
+  printDiagnostics(io, diagnostics, opts.json === true);
   let exitCode = failed || hasErrors(diagnostics) ? EXIT_ERROR : EXIT_OK;
   const summaries: object[] = [];
   for (const { compilation, result } of solved) {
@@ -172,7 +183,7 @@ export function solveCommand(file: string, opts: SolveCommandOptions): number {
           written.push(target.dir);
         } catch (e) {
           if (!(e instanceof ExportError)) throw e;
-          if (!opts.json) err(`${file}: error cli/export: ${e.message}`);
+          if (!opts.json) io.err(`${file}: error cli/export: ${e.message}`);
           diagnostics.push({ file, code: 'cli/export', severity: 'error', message: e.message, range: compilation.node.range });
           exitCode = EXIT_ERROR;
         }
@@ -191,10 +202,10 @@ export function solveCommand(file: string, opts: SolveCommandOptions): number {
         solvability: result.report,
         certificates: result.certificates.map(certificateJson),
       });
-    } else printCertificate(compiled.name, result, written);
+    } else printCertificate(io, compiled.name, result, written);
   }
-  if (exitCode === EXIT_NOT_REACHED && !opts.json) err('solved, but not every Hessian target was reached (exit 2)');
-  if (opts.json) out(JSON.stringify({ exitCode, diagnostics: sortDiagnostics(diagnostics).map(diagnosticJson), landscapes: summaries }, jsonNumbers, 2));
+  if (exitCode === EXIT_NOT_REACHED && !opts.json) io.err('solved, but not every Hessian target was reached (exit 2)');
+  if (opts.json) io.out(JSON.stringify({ exitCode, diagnostics: sortDiagnostics(diagnostics).map(diagnosticJson), landscapes: summaries }, jsonNumbers, 2));
   return exitCode;
 }
 
@@ -205,8 +216,8 @@ function jsonNumbers(_key: string, value: unknown): unknown {
 
 // ---------------------------------------------------------------------------------------------- verify
 
-export function verifyCommand(dir: string, opts: { json?: boolean }): number {
-  const progress = progressReporter('verify', !opts.json && process.stderr.isTTY === true);
+export function verifyCommand(io: CliIo, dir: string, opts: { json?: boolean }): number {
+  const progress = progressReporter('verify', !opts.json && io.interactive);
   let report;
   try {
     report = verifyExportFolder(dir, { onProgress: progress.update });
@@ -214,14 +225,14 @@ export function verifyCommand(dir: string, opts: { json?: boolean }): number {
     progress.stop();
   }
   if (opts.json) {
-    out(JSON.stringify({ ok: report.ok, mismatches: report.mismatches, certificates: report.certificates.map(certificateJson) }, jsonNumbers, 2));
+    io.out(JSON.stringify({ ok: report.ok, mismatches: report.mismatches, certificates: report.certificates.map(certificateJson) }, jsonNumbers, 2));
   } else {
     for (const c of report.certificates) {
       const bad = report.mismatches.some((m) => m.point === c.name);
-      out(`${bad ? '✗' : '✓'} ${c.name}: ‖∇L‖ ${sci(c.gradientNorm)}, relative ${sci(c.relativeGradientNorm)}, loss ${sci(c.loss)}, signature ${formatSignature(c.signature)}`);
+      io.out(`${bad ? '✗' : '✓'} ${c.name}: ‖∇L‖ ${sci(c.gradientNorm)}, relative ${sci(c.relativeGradientNorm)}, loss ${sci(c.loss)}, signature ${formatSignature(c.signature)}`);
     }
-    for (const m of report.mismatches) err(`${dir}: mismatch ${m.message}`);
-    out(report.ok ? `${dir}: every planted point agrees with the manifest` : `${dir}: ${report.mismatches.length} mismatch${report.mismatches.length === 1 ? '' : 'es'}`);
+    for (const m of report.mismatches) io.err(`${dir}: mismatch ${m.message}`);
+    io.out(report.ok ? `${dir}: every planted point agrees with the manifest` : `${dir}: ${report.mismatches.length} mismatch${report.mismatches.length === 1 ? '' : 'es'}`);
   }
   return report.ok ? EXIT_OK : EXIT_ERROR;
 }
@@ -287,9 +298,9 @@ export function landscapePlots(compiled: CompiledLandscape, result: SolveResult,
   return files;
 }
 
-export async function plotCommand(file: string, opts: { out: string; landscape?: string; theme?: PlotTheme; json?: boolean; memoryBudget?: number }): Promise<number> {
-  const { solved, diagnostics, failed } = compileAndSolve(file, opts);
-  printDiagnostics(diagnostics, opts.json === true);
+export async function plotCommand(io: CliIo, file: string, opts: { out: string; landscape?: string; theme?: PlotTheme; json?: boolean; memoryBudget?: number }): Promise<number> {
+  const { solved, diagnostics, failed } = compileAndSolve(io, file, opts);
+  printDiagnostics(io, diagnostics, opts.json === true);
   if (failed || hasErrors(diagnostics)) return EXIT_ERROR;
   const written: string[] = [];
   for (const { compilation, result } of solved) {
@@ -301,10 +312,10 @@ export async function plotCommand(file: string, opts: { out: string; landscape?:
       writeFileSync(svgPath, await renderSvg(plot.spec));
       writeFileSync(csvPath, writeCsv(plot.table.header, plot.table.matrix));
       written.push(svgPath, csvPath);
-      if (!opts.json) out(`wrote ${svgPath} and ${plot.name}.csv`);
+      if (!opts.json) io.out(`wrote ${svgPath} and ${plot.name}.csv`);
     }
   }
-  if (opts.json) out(JSON.stringify({ files: written }, null, 2));
+  if (opts.json) io.out(JSON.stringify({ files: written }, null, 2));
   return EXIT_OK;
 }
 

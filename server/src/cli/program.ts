@@ -1,9 +1,11 @@
 /**
  * The `crit` command line: commands, options and exit status (docs/cli.md).
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ENGINE_VERSION } from '../engine';
-import { checkCommand, describeUnexpected, EXIT_ERROR, plotCommand, solveCommand, verifyCommand, DEFAULT_MEMORY_BUDGET_MIB } from './commands';
+import {
+  checkCommand, describeUnexpected, EXIT_ERROR, plotCommand, processIo, solveCommand, verifyCommand, DEFAULT_MEMORY_BUDGET_MIB, type CliIo,
+} from './commands';
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -11,7 +13,7 @@ function positiveNumber(value: string): number {
   return n;
 }
 
-export function buildProgram(setExit: (code: number) => void): Command {
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('crit')
     .description('Design MSE loss landscapes with exactly planted critical points and certified Hessian signatures.')
     .version(ENGINE_VERSION, '-V, --version', 'print the engine version')
@@ -22,7 +24,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('parse, validate and compile specs; print diagnostics as file:line:col: severity code: message')
     .argument('<files...>', '.crit files')
     .option('--json', 'print the diagnostics as JSON')
-    .action((files: string[], opts: { json?: boolean }) => setExit(checkCommand(files, opts)));
+    .action((files: string[], opts: { json?: boolean }) => setExit(checkCommand(io, files, opts)));
 
   const budget = new Option('--memory-budget <MiB>', 'refuse dense matrices above this size').argParser(positiveNumber).default(DEFAULT_MEMORY_BUDGET_MIB);
 
@@ -36,14 +38,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-l, --landscape <name>', 'only this landscape')
     .option('--json', 'print the certificates as JSON')
     .addOption(budget)
-    .action((file: string, opts) => setExit(solveCommand(file, opts)));
+    .action((file: string, opts) => setExit(solveCommand(io, file, opts)));
 
   program
     .command('verify')
     .description('re-check an export folder from its files alone: recompute every planted point and compare with the manifest')
     .argument('<dir>', 'export folder')
     .option('--json', 'print the report as JSON')
-    .action((dir: string, opts: { json?: boolean }) => setExit(verifyCommand(dir, opts)));
+    .action((dir: string, opts: { json?: boolean }) => setExit(verifyCommand(io, dir, opts)));
 
   program
     .command('plot')
@@ -54,17 +56,25 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--theme <theme>', 'colours').choices(['light', 'dark']).default('light'))
     .option('--json', 'print the written files as JSON')
     .addOption(budget)
-    .action(async (file: string, opts) => setExit(await plotCommand(file, opts)));
+    .action(async (file: string, opts) => setExit(await plotCommand(io, file, opts)));
 
   return program;
 }
 
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs one command line (argv as process.argv: node, script, args...) and returns the exit status.
+ * Usage errors (unknown command, missing argument) print commander's message and return 1.
+ */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   let exitCode = 0;
+  const program = buildProgram(io, (code) => (exitCode = code));
+  program.exitOverride().configureOutput({ writeOut: (text) => io.out(text.replace(/\n$/, '')), writeErr: (text) => io.err(text.replace(/\n$/, '')) });
+  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (text) => io.out(text.replace(/\n$/, '')), writeErr: (text) => io.err(text.replace(/\n$/, '')) });
   try {
-    await buildProgram((code) => (exitCode = code)).parseAsync(argv);
+    await program.parseAsync(argv);
   } catch (e) {
-    process.stderr.write(`crit: error: ${describeUnexpected(e)}\n`);
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_ERROR;
+    io.err(`crit: error: ${describeUnexpected(e)}`);
     return EXIT_ERROR;
   }
   return exitCode;
