@@ -179,13 +179,16 @@ export function registerCritFeatures(context: vscode.ExtensionContext, client: L
 }
 
 async function announceSolved(result: LandscapeResult): Promise<void> {
-  const signatures = result.certificates
-    .map((c) => `${c.name} ${c.achieved ? '✓' : '✗'} (+${c.signature.positive}/−${c.signature.negative}/0:${c.signature.zero})`)
+  // A point is certified only when it is critical and its Hessian target was reached.
+  const certified = result.certificates.map((c) => ({ c, ok: c.critical && c.achieved }));
+  const signatures = certified
+    .map(({ c, ok }) => `${c.name} ${ok ? '✓' : '✗'} (+${c.signature.positive}/−${c.signature.negative}/0:${c.signature.zero})`)
     .join(', ');
   const plot = 'Plot Interpolation';
   const exportIt = 'Export';
-  const verdict = result.achieved ? 'every planted point certified' : 'some targets not reached';
-  const show = result.achieved ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+  const allCertified = certified.every(({ ok }) => ok);
+  const verdict = allCertified ? 'every planted point certified' : 'not every planted point certified';
+  const show = allCertified ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
   const answer = await show(`Crit: solved ${result.landscape}: ${verdict}. ${signatures}`, plot, exportIt);
   if (answer === plot) await vscode.commands.executeCommand('crit.plotInterpolation', result.uri, result.landscape);
   if (answer === exportIt) await vscode.commands.executeCommand('crit.export', result.uri, result.landscape);

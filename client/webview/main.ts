@@ -35,6 +35,8 @@ const revisionLabel = document.getElementById('revision') as HTMLElement;
 
 let current: PlotPanelState | undefined;
 let view: View | undefined;
+/** Page width the current picture was sized for; a resize well beyond it redraws. */
+let drawnWidth = 0;
 /** Renders are serialised: a theme change during a render waits for it. */
 let rendering: Promise<void> = Promise.resolve();
 
@@ -61,7 +63,8 @@ function countMarks(scene: Scene | undefined): number {
 
 async function draw(target: PlotTarget, revision: number, data: PlotData): Promise<void> {
   const theme = readTheme();
-  const spec = buildPlotSpec(target.kind, data, theme);
+  const spec = buildPlotSpec(target.kind, data, theme, chart.clientWidth);
+  drawnWidth = chart.clientWidth;
   view?.finalize();
   view = undefined;
   chart.replaceChildren();
@@ -147,6 +150,13 @@ document.getElementById('refresh')?.addEventListener('click', () => vscode.postM
 watchTheme(() => {
   if (current) void render(current);
 });
+let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+new ResizeObserver(() => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => {
+    if (current && Math.abs(chart.clientWidth - drawnWidth) > 40) void render(current);
+  }, 250);
+}).observe(chart);
 
 // After a reload, draw what was last shown at once; the extension then sends fresh data.
 const saved = vscode.getState();

@@ -56,15 +56,30 @@ function stack(specs: TopLevelSpec[]): TopLevelSpec {
   return { $schema: specs[0].$schema, config: specs[0].config, vconcat: parts, spacing: 36 } as unknown as TopLevelSpec;
 }
 
-/** The spec for one panel, or undefined when the data holds nothing to draw for it. */
-export function buildPlotSpec(kind: PlotKind, data: PlotData, theme: WebviewTheme): TopLevelSpec | undefined {
-  const opts = { theme: builderTheme(theme) };
+const clamp = (value: number, lo: number, hi: number): number => Math.round(Math.min(hi, Math.max(lo, value)));
+
+/** Room left for the plotting area once axes, titles and a legend are drawn around it. */
+const DECORATION_PX = 170;
+
+/**
+ * The spec for one panel, or undefined when the data holds nothing to draw for it.
+ * `availableWidth` is the page's width in CSS pixels: charts are sized to fit it.
+ */
+export function buildPlotSpec(kind: PlotKind, data: PlotData, theme: WebviewTheme, availableWidth: number): TopLevelSpec | undefined {
+  const width = clamp(availableWidth - DECORATION_PX, 260, 900);
+  const opts = { theme: builderTheme(theme), width };
   const result = data.result;
   let spec: TopLevelSpec | undefined;
   switch (kind) {
-    case 'dataset':
-      spec = data.dataset ? datasetSpec(data.dataset, opts) : undefined;
+    case 'dataset': {
+      const page = data.dataset;
+      if (!page) break;
+      // Two inputs: one square panel per series (base labels, solved labels, outputs), side by side.
+      const panels = 1 + (page.labels ? 1 : 0) + (page.predictions?.length ?? 0);
+      const side = page.dx === 2 && page.dy === 1 ? clamp(availableWidth / panels - 70, 140, 280) : undefined;
+      spec = datasetSpec(page, side === undefined ? opts : { ...opts, width: side, height: side });
       break;
+    }
     case 'interpolation': {
       const curves = result?.curves.interpolation ?? [];
       spec = curves.length > 0 ? stack(curves.map((c) => interpolationSpec(c, result?.certificates, opts))) : undefined;
@@ -72,7 +87,8 @@ export function buildPlotSpec(kind: PlotKind, data: PlotData, theme: WebviewThem
     }
     case 'plane': {
       const planes = result?.curves.planes ?? [];
-      spec = planes.length > 0 ? stack(planes.map((p) => planeSpec(p, opts))) : undefined;
+      const side = Math.min(width, 420);
+      spec = planes.length > 0 ? stack(planes.map((p) => planeSpec(p, { ...opts, width: side, height: side }))) : undefined;
       break;
     }
     case 'spectrum': {

@@ -17,7 +17,11 @@ const format = (value: number): string => {
 };
 
 /** Three significant digits, for the summary line. */
-const short = (value: number): string => (Number.isFinite(value) ? Number(value.toPrecision(3)).toString() : String(value));
+const short = (value: number): string => {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  return abs !== 0 && (abs < 1e-3 || abs >= 1e5) ? value.toExponential(2) : Number(value.toPrecision(3)).toString();
+};
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -74,10 +78,13 @@ export function datasetTable(page: DatasetPage): HTMLElement {
 export function certificateSummary(result: LandscapeResult): HTMLElement {
   const wrapper = element('section', undefined, 'summary');
   const s = result.solvability;
+  // A point counts only when it is critical and its Hessian target was reached: say which failed.
+  const verified = (c: LandscapeResult['certificates'][number]): boolean => c.critical && c.achieved;
+  const allVerified = result.certificates.every(verified);
   wrapper.append(
     element(
       'p',
-      `${result.achieved ? '✓ every target certified' : '✗ some targets not reached'} · rank ${s.rank}/${s.equationCount}` +
+      `${allVerified ? '✓ every planted point critical, every target certified' : '✗ not every planted point is certified'} · rank ${s.rank}/${s.equationCount}` +
         ` · cond ${short(s.conditionNumber)}` +
         (s.relativeLabelChange !== undefined ? ` · ‖Δy‖/‖y₀‖ ${short(s.relativeLabelChange)}` : '') +
         ` · ${result.backend} · ${Math.round(result.elapsedMs)} ms`,
@@ -86,10 +93,10 @@ export function certificateSummary(result: LandscapeResult): HTMLElement {
   );
   const list = element('ul');
   for (const c of result.certificates) {
-    const item = element('li', undefined, c.achieved ? 'achieved' : 'missed');
+    const item = element('li', undefined, verified(c) ? 'achieved' : 'missed');
     item.textContent =
-      `${c.achieved ? '✓' : '✗'} ${c.name}: wanted ${formatTarget(c.target)}, certified ${formatSignature(c.signature)}` +
-      `, ‖∇L‖ ${short(c.gradientNorm)}, loss ${short(c.loss)}` +
+      `${verified(c) ? '✓' : '✗'} ${c.name}: ${c.critical ? 'critical' : 'NOT critical'}, wanted ${formatTarget(c.target)}, Hessian ${formatSignature(c.signature)}` +
+      `, ‖∇L‖ ${short(c.gradientNorm)} (relative ${short(c.relativeGradientNorm)}), loss ${short(c.loss)}` +
       (c.reason ? ` — ${c.reason}` : '');
     list.append(item);
   }
