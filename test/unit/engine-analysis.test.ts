@@ -4,6 +4,7 @@ import { createRng } from '../../server/src/engine/random';
 import { forward, initTheta, parameterCount, permuteHidden } from '../../server/src/engine/network';
 import { analyzeProblem, outputBiasFix } from '../../server/src/engine/analysis';
 import { plantLabels } from '../../server/src/engine/plant';
+import { solveProblem } from '../../server/src/engine';
 import { certify } from '../../server/src/engine/certificate';
 import { getLinAlg } from '../../server/src/engine/linalg';
 import type { NetworkSpec, PlantProblem } from '../../server/src/engine/types';
@@ -96,4 +97,14 @@ test('counting and conditioning warnings', () => {
   const report = analyzeProblem(problem, { linalg });
   assert.ok(report.warnings.some((w) => /overdetermined/.test(w)));
   assert.equal(report.consistent, false);
+});
+
+test('two random points in a narrow tanh net: huge label change is measured and warned about (docs/math.md table)', () => {
+  const net: NetworkSpec = { sizes: [2, 8, 1], activations: ['tanh', 'linear'], bias: false };
+  const problem = makeProblem(net, 2, 240, 3);
+  const result = solveProblem(problem, { linalg });
+  assert.ok(result.report.conditionNumber > 1e4);
+  assert.ok((result.report.relativeLabelChange ?? 0) > 10);
+  assert.ok(result.report.warnings.some((w) => /labels changed by/.test(w)));
+  for (const cert of result.certificates) assert.ok(cert.relativeGradientNorm <= 1e-12);
 });

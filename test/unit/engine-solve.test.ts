@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng, EngineError, ENGINE_VERSION, forward, initTheta, parameterCount, solveProblem, analyzeProblem, type NetworkSpec, type PlantProblem } from '../../server/src/engine';
+import {
+  analyzeProblem, certifyPoint, createRng, EngineError, ENGINE_VERSION, forward, getLinAlg, initTheta, parameterCount, solveProblem,
+  type NetworkSpec, type PlantProblem,
+} from '../../server/src/engine';
 
 function makeProblem(net: NetworkSpec, K: number, m: number, seed: number): PlantProblem {
   const rng = createRng(seed);
@@ -70,4 +73,19 @@ test('a minimum target for one point is verified in the certificate, never assum
   const negatives = Array.from(cert.eigenvalues).filter((l) => l < -cert.zeroTolerance).length;
   assert.equal(cert.signature.negative, negatives);
   assert.equal(cert.achieved, negatives === 0 && cert.signature.zero <= cert.symmetryZeros);
+});
+
+test('above the dense limit the certificate uses Lanczos extremes and claims only what they decide', () => {
+  const problem = makeProblem(net, 1, 150, 4);
+  const result = solveProblem(problem);
+  const dense = result.certificates[0];
+  const linalg = getLinAlg();
+  const viaLanczos = certifyPoint(problem, { ...problem.planted[0], target: { kind: 'any' } }, result.Y, { linalg, denseLimit: 5 });
+  assert.equal(viaLanczos.spectrumMethod, 'lanczos');
+  assert.ok(Math.abs(viaLanczos.minEigenvalue - dense.minEigenvalue) <= 1e-8 * Math.abs(dense.maxEigenvalue));
+  assert.ok(Math.abs(viaLanczos.maxEigenvalue - dense.maxEigenvalue) <= 1e-8 * Math.abs(dense.maxEigenvalue));
+  assert.ok(viaLanczos.achieved);
+  const saddle = certifyPoint(problem, { ...problem.planted[0], target: { kind: 'saddle', index: 1 } }, result.Y, { linalg, denseLimit: 5 });
+  assert.equal(saddle.achieved, false);
+  assert.match(saddle.reason ?? '', /not verified/);
 });

@@ -105,6 +105,8 @@ export function certifyPoint(problem: PlantProblem, point: PlantedPoint, Y: Floa
       achieved = (point.target.margin === undefined || minEigenvalue >= point.target.margin)
         && (point.target.sharpness === undefined || maxEigenvalue <= point.target.sharpness);
       if (!achieved) reason = 'margin or sharpness not met by the extreme eigenvalues';
+    } else if (allPositive) {
+      reason = `λ_min = ${minEigenvalue.toExponential(3)} > 0 (Lanczos): the Hessian is positive definite, not a ${point.target.kind}`;
     } else {
       reason = `signature not verified: N = ${n} is above the dense limit and Lanczos extremes (λ_min ${minEigenvalue.toExponential(3)}, λ_max ${maxEigenvalue.toExponential(3)}) do not decide it`;
     }
