@@ -5,15 +5,20 @@
 //   Hessian spectrum symmetric eigen (values and vectors) of an N × N matrix
 //   gemm            C·Cᵀ for the K·N × M constraint matrix
 // The pure path runs only up to PURE_LIMIT[op] (beyond that one run takes minutes); pass --pure-all
-// to run it everywhere. Matrices and NumPy's answers go to .bench/ (git-ignored).
-import { spawn } from 'node:child_process';
+// to run it everywhere. --threads N sets OPENBLAS_NUM_THREADS for both OpenBLAS builds (the addon's
+// and NumPy's); the default is each library's own (one thread per core). Matrices and NumPy's
+// answers go to .bench/ (git-ignored).
+import { execFileSync, spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadNativeLinAlg, mat, pureLinAlg } from '../server/src/engine/linalg';
 import type { LinAlg, Mat } from '../server/src/engine/linalg';
+import { solveProblem } from '../server/src/engine';
+import { evaluate } from '../server/src/engine/derivatives';
 import { createRng } from '../server/src/engine/random';
+import type { PlantProblem } from '../server/src/engine/types';
 
 type Op = 'svd' | 'lstsq' | 'symEig' | 'gemm';
 
@@ -41,6 +46,9 @@ const OP_LABEL: Record<Op, string> = {
 const repoRoot = path.resolve(__dirname, '..');
 const benchDir = path.join(repoRoot, '.bench');
 const pureAll = process.argv.includes('--pure-all');
+const threadsFlag = process.argv.indexOf('--threads');
+// Set before the addon loads (OpenBLAS reads it once, at load); the NumPy worker inherits it.
+if (threadsFlag >= 0) process.env.OPENBLAS_NUM_THREADS = String(Number(process.argv[threadsFlag + 1]));
 
 function median(values: number[]): number {
   const sorted = [...values].sort((x, y) => x - y);
@@ -131,6 +139,76 @@ function relativeDifference(a: Float64Array, b: Float64Array): number {
 const fmt = (seconds: number | undefined): string => (seconds === undefined ? '—' : seconds < 0.1 ? seconds.toFixed(4) : seconds.toFixed(3));
 const ratio = (x: number | undefined, ref: number): string => (x === undefined ? '—' : `${(x / ref).toFixed(2)}×`);
 
+/** Whole planting solves: tanh MLP d-h-1 with biases, K points, targets 'any', M = 5·K·N samples. */
+const SOLVE_SIZES: Array<{ K: number; h: number }> = [{ K: 1, h: 25 }, { K: 2, h: 25 }, { K: 2, h: 50 }, { K: 2, h: 100 }];
+const SOLVE_INPUTS = 8;
+const PURE_SOLVE_LIMIT = 502; // K·N
+
+function solveBenchProblem(K: number, h: number): { id: string; problem: PlantProblem; N: number } {
+  const d = SOLVE_INPUTS;
+  const N = h * (d + 2) + 1;
+  const m = 5 * K * N;
+  const rng = createRng(7).fork(`solve-${K}-${h}`);
+  const id = `solve${K}x${N}`;
+  const X = rng.fork('X').fillNormal(new Float64Array(m * d));
+  const Y0 = rng.fork('Y0').fillNormal(new Float64Array(m));
+  const thetas = rng.fork('theta').fillNormal(new Float64Array(K * N), 0, 0.5);
+  const network: PlantProblem['network'] = { sizes: [d, h, 1], activations: ['tanh', 'linear'], bias: true };
+  // With a linear output layer and biases, every point's output-bias gradient row is 1ᵀ, so the system
+  // is consistent only if all points have the same mean prediction: shift each output bias to match P1's.
+  const meanPrediction = (k: number): number => evaluate(network, thetas.subarray(k * N, (k + 1) * N), X, m).trace.output.reduce((a, b) => a + b, 0) / m;
+  const target = meanPrediction(0);
+  for (let k = 1; k < K; k++) thetas[(k + 1) * N - 1] += target - meanPrediction(k);
+  for (const [suffix, values] of [['X', X], ['Y0', Y0], ['thetas', thetas]] as const) {
+    writeMatrix(`${id}.${suffix}.f64`, mat(1, values.length, values));
+  }
+  const planted = Array.from({ length: K }, (_, k) => ({ name: `P${k + 1}`, theta: thetas.slice(k * N, (k + 1) * N), target: { kind: 'any' as const } }));
+  return {
+    id,
+    N,
+    problem: { network, data: { m, dx: d, dy: 1, X, Y0 }, planted, objective: { kind: 'closest' } },
+  };
+}
+
+function benchWholeSolves(native: LinAlg | undefined): string[] {
+  const rows: string[] = [];
+  for (const { K, h } of SOLVE_SIZES) {
+    const { id, problem, N } = solveBenchProblem(K, h);
+    const m = problem.data.m;
+    const timeSolve = (linalg: LinAlg): { seconds: number; result: Float64Array; worstGradient: number } => {
+      const seconds: number[] = [];
+      let result = new Float64Array(0);
+      let worstGradient = 0;
+      for (let i = 0; i < REPEATS; i++) {
+        const start = performance.now();
+        const solved = solveProblem(problem, { linalg });
+        seconds.push((performance.now() - start) / 1000);
+        const eigenvalues = solved.certificates.map((c) => c.eigenvalues ?? new Float64Array(0));
+        result = Float64Array.from([...solved.Y, ...eigenvalues.flatMap((e) => Array.from(e))]);
+        worstGradient = Math.max(...solved.certificates.map((c) => c.relativeGradientNorm));
+      }
+      return { seconds: median(seconds), result, worstGradient };
+    };
+    const nativeRun = native === undefined ? undefined : timeSolve(native);
+    const pureRun = pureAll || K * N <= PURE_SOLVE_LIMIT ? timeSolve(pureLinAlg) : undefined;
+    const reference = JSON.parse(execFileSync('python3', [path.join(__dirname, 'solve_reference.py'), benchDir, id,
+      String(SOLVE_INPUTS), String(h), String(m), String(K), String(REPEATS)], { encoding: 'utf8' })) as { seconds: number; relativeGradientNorms: number[] };
+    const numpyResult = readResult(id);
+    // Labels and eigenvalues are compared separately: each relative to its own size.
+    const diff = (run: { result: Float64Array } | undefined): string => {
+      if (run === undefined) return '—';
+      const labels = relativeDifference(run.result.subarray(0, m), numpyResult.subarray(0, m));
+      const spectra = relativeDifference(run.result.subarray(m), numpyResult.subarray(m));
+      return `${labels.toExponential(1)} / ${spectra.toExponential(1)}`;
+    };
+    const numpyGradient = Math.max(...reference.relativeGradientNorms);
+    const row = `| whole solve incl. certificate (K=${K}, tanh ${SOLVE_INPUTS}-${h}-1) | K·N ${K * N}, M ${m} | ${fmt(reference.seconds)} | ${fmt(nativeRun?.seconds)} | ${ratio(nativeRun?.seconds, reference.seconds)} | ${fmt(pureRun?.seconds)} | ${ratio(pureRun?.seconds, reference.seconds)} | ${diff(nativeRun)} | ${diff(pureRun)} |`;
+    process.stderr.write(`${row}\n  max ||Jᵀr||/(||J||_F||r||): NumPy ${numpyGradient.toExponential(1)}, native ${nativeRun?.worstGradient.toExponential(1) ?? '—'}, pure ${pureRun?.worstGradient.toExponential(1) ?? '—'}\n`);
+    rows.push(row);
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
   mkdirSync(benchDir, { recursive: true });
   const native = loadNativeLinAlg();
@@ -173,8 +251,9 @@ async function main(): Promise<void> {
     rows.push(row);
   }
   numpy.stop();
+  rows.push(...benchWholeSolves(native.linalg));
 
-  console.log(`\nMedian of ${REPEATS} runs, seconds; ratio = time / NumPy ${numpy.version} time (lower is faster); diff = max|x − x_numpy| / max|x_numpy|.`);
+  console.log(`\nMedian of ${REPEATS} runs, seconds; ratio = time / NumPy ${numpy.version} time (lower is faster); diff = max|x − x_numpy| / max|x_numpy| (whole solves: labels / Hessian eigenvalues).`);
   console.log(`1-minute load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after, on ${availableParallelism()} cores.\n`);
   console.log('| operation | size | NumPy | native | native/NumPy | pure TS | pure/NumPy | diff native | diff pure |');
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
