@@ -59,7 +59,7 @@ export interface SignatureControlOptions extends RunOptions {
   maxRelativeLabelChange?: number;
   /** Seed for the random directions (default 0). */
   seed?: number;
-  /** Iteration limit of the K ≥ 2 search (default 60). */
+  /** Iteration limit of the K ≥ 2 search (default 200). */
   maxIterations?: number;
   /** Rounds of joint margin widening after the targets are reached, each asking for twice the margin (default 8; 0 = off). */
   widenRounds?: number;
@@ -84,6 +84,11 @@ export interface SignatureControlResult {
   reached: boolean[];
   notes: string[];
   points: PointControl[];
+  /**
+   * When minima were not all reached: no labels within `radius` (Euclidean, label units) of the
+   * returned ones make `points` all minima (Infinity: none anywhere). See minimaObstruction.
+   */
+  obstruction?: { radius: number; points: string[] };
 }
 
 // ---------- small vector helpers ----------
@@ -380,6 +385,8 @@ interface Wanted {
   lambda: number;
   vector: Float64Array;
   epsilon: number;
+  /** The point's frozen eigenvalue scale (max |λ| at the start). */
+  scale: number;
 }
 
 /**
@@ -453,14 +460,22 @@ function pushEigenvalues(
   const zeros = symmetryZeroCount(problem.network);
   if (constrained.cols >= M) return { success: false, iterations: 0, remaining: -1, stalled: true };
 
-  const collect = (y: Float64Array): { wanted: Wanted[]; violation: number } => {
+  // Scales and ε are frozen at the start: with them fixed, Σ (ε − s λ_i)₊² is a fixed spectral
+  // function of the affine H_a(y) (convex in y when every target is a minimum), so descent is honest.
+  const frozen = new Map<number, { scale: number; epsilon: number }>();
+  const collect = (y: Float64Array): { wanted: Wanted[]; near: Wanted[]; violation: number; wrong: number } => {
     const wanted: Wanted[] = [];
+    const near: Wanted[] = [];
     let violation = 0;
+    let wrong = 0;
     for (const a of active) {
       const k = wantedIndex(problem.planted[a].target, n, zeros) as number;
       const eig = linalg.symEig(hessianAt(a, y), true);
-      const scale = Math.max(Math.abs(eig.values[0]), Math.abs(eig.values[n - 1]));
-      const epsilon = epsilonOf(a, scale);
+      if (!frozen.has(a)) {
+        const scale = Math.max(Math.abs(eig.values[0]), Math.abs(eig.values[n - 1]), 1e-300);
+        frozen.set(a, { scale, epsilon: epsilonOf(a, scale) });
+      }
+      const { scale, epsilon } = frozen.get(a) as { scale: number; epsilon: number };
       const order = Array.from(eig.values.keys()).sort((i, j) => Math.abs(eig.values[i]) - Math.abs(eig.values[j]));
       const exempt = new Set(order.slice(0, zeros));
       let negativeSlot = 0;
@@ -468,37 +483,47 @@ function pushEigenvalues(
         if (exempt.has(i)) continue;
         const sign: 1 | -1 = negativeSlot++ < k ? -1 : 1;
         const lambda = eig.values[i];
-        const gap = epsilon - sign * lambda;
+        // The objective aims at 1.5 ε (so a step lands inside, not on the border); success needs ε.
+        const gap = 1.5 * epsilon - sign * lambda;
+        const vectorOf = (): Float64Array => Float64Array.from({ length: n }, (_, r) => eig.vectors.data[r * n + i]);
         if (gap > 0) {
-          const vector = new Float64Array(n);
-          for (let r = 0; r < n; r++) vector[r] = eig.vectors.data[r * n + i];
-          wanted.push({ point: a, sign, lambda, vector, epsilon });
+          wanted.push({ point: a, sign, lambda, vector: vectorOf(), epsilon, scale });
           violation += (gap / scale) ** 2;
+          if (epsilon - sign * lambda > 0) wrong++;
+        } else {
+          near.push({ point: a, sign, lambda, vector: vectorOf(), epsilon, scale });
         }
       }
     }
-    return { wanted, violation };
+    // Keep as "near" only those within the deepest violation's distance of the target.
+    const depth = Math.max(0, ...wanted.map((w) => (1.5 * w.epsilon - w.sign * w.lambda) / w.scale));
+    return { wanted, near: near.filter((w) => (w.sign * w.lambda - 1.5 * w.epsilon) / w.scale <= depth), violation, wrong };
   };
 
   let state = collect(Y);
   let damping = 1e-6;
   let iteration = 0;
-  for (; iteration < maxIterations && state.wanted.length > 0; iteration++) {
+  for (; iteration < maxIterations && state.wrong > 0; iteration++) {
     opts.signal?.throwIfAborted();
     opts.onProgress?.('signature search', iteration / maxIterations);
-    const rows = state.wanted.map((w) => {
+    // Rows and gaps in units of each point's frozen scale, exactly as the objective weighs them, so
+    // that heavy damping turns the step into steepest descent of the objective.
+    // Hold the eigenvalues just beyond the target (within the deepest violation) in place, so the step
+    // does not trade one violation for a new one; the violators themselves move to 1.5 ε.
+    const moved = [...state.wanted, ...state.near];
+    const rows = moved.map((w) => {
       const g = projectOut(constrained, secondDirectional(ctx.evaluations[w.point], w.vector));
-      for (let j = 0; j < M; j++) g[j] *= (-2 / m) * w.sign;
+      for (let j = 0; j < M; j++) g[j] *= ((-2 / m) * w.sign) / w.scale;
       return g;
     });
-    const gaps = Float64Array.from(state.wanted, (w) => 1.5 * w.epsilon - w.sign * w.lambda);
+    const gaps = Float64Array.from(moved, (w) => Math.max(0, 1.5 * w.epsilon - w.sign * w.lambda) / w.scale);
     const r = rows.length;
     const gram: Mat = { rows: r, cols: r, data: new Float64Array(r * r) };
     let trace = 0;
     for (let i = 0; i < r; i++) for (let j = 0; j < r; j++) gram.data[i * r + j] = dot(rows[i], rows[j]);
     for (let i = 0; i < r; i++) trace += gram.data[i * r + i];
     let accepted = false;
-    for (let attempt = 0; attempt < 8 && !accepted; attempt++) {
+    for (let attempt = 0; attempt < 20 && !accepted; attempt++) {
       // Minimum-norm damped step Δ = Rᵀ (R Rᵀ + μ I)⁻¹ gaps.
       const damped: Mat = { rows: r, cols: r, data: Float64Array.from(gram.data) };
       for (let i = 0; i < r; i++) damped.data[i * r + i] += damping * (trace / r + 1e-300);
@@ -515,9 +540,75 @@ function pushEigenvalues(
         damping *= 8;
       }
     }
-    if (!accepted) return { success: false, iterations: iteration + 1, remaining: state.wanted.length, stalled: true };
+    if (!accepted) return { success: false, iterations: iteration + 1, remaining: state.wrong, stalled: true };
   }
-  return { success: state.wanted.length === 0, iterations: iteration, remaining: state.wanted.length, stalled: false };
+  return { success: state.wrong === 0, iterations: iteration, remaining: state.wrong, stalled: false };
+}
+
+/**
+ * A Farkas-type obstruction when every leader should be a minimum. For weights c_i ≥ 0 on
+ * eigenpairs, Z_a = Σ_i c_i v_i v_iᵀ ⪰ 0 and ℓ(y) = Σ_a ⟨Z_a, H_a(y)⟩ is affine in y. Labels with all
+ * H_a ⪰ 0 have ℓ ≥ 0, and along the constraint set ℓ(y) ≥ ℓ(y*) − γ ||y − y*|| with γ = ||P ∇ℓ||
+ * (P: projection onto the free label directions). So when ℓ(y*) < 0, no labels within
+ * R = −ℓ(y*) / γ of y* make all the points minima: proved, not guessed; γ at rounding level means no
+ * labels at all do. Two weightings are tried, the larger R kept: c_i = −λ_i on the negative
+ * eigenvalues, and the search objective's own gradient weights (1.5 ε − λ_i)₊ / scale², which make
+ * γ → 0 (R → ∞) as the convex search approaches an infeasible optimum.
+ */
+function minimaObstruction(
+  problem: PlantProblem,
+  leaders: number[],
+  Y: Float64Array,
+  ctx: SignatureControlContext,
+  constrained: Mat,
+  hessianAt: (point: number, y: Float64Array) => Mat,
+  epsilonOf: (point: number, scale: number) => number,
+): { radius: number; points: string[]; message: string } | undefined {
+  const n = parameterCount(problem.network);
+  const m = problem.data.m;
+  const spectra = leaders.map((a) => {
+    const eig = ctx.linalg.symEig(hessianAt(a, Y), true);
+    const scale = Math.max(Math.abs(eig.values[0]), Math.abs(eig.values[n - 1]), 1e-300);
+    return { a, eig, scale, epsilon: epsilonOf(a, scale) };
+  });
+  const directional = new Map<string, Float64Array>();
+  const weightings: ((lambda: number, scale: number, epsilon: number) => number)[] = [
+    (lambda) => Math.max(0, -lambda),
+    (lambda, scale, epsilon) => Math.max(0, 1.5 * epsilon - lambda) / (scale * scale),
+  ];
+  let best: { radius: number; gamma: number; scale: number } | undefined;
+  for (const weight of weightings) {
+    const gradient = new Float64Array(Y.length);
+    let value = 0;
+    let size = 0;
+    for (const { a, eig, scale, epsilon } of spectra) {
+      for (let i = 0; i < n; i++) {
+        const c = weight(eig.values[i], scale, epsilon);
+        if (c === 0) continue;
+        value += c * eig.values[i];
+        const key = `${a}:${i}`;
+        let q = directional.get(key);
+        if (q === undefined) {
+          q = secondDirectional(ctx.evaluations[a], Float64Array.from({ length: n }, (_, r) => eig.vectors.data[r * n + i]));
+          directional.set(key, q);
+        }
+        for (let j = 0; j < Y.length; j++) gradient[j] += c * (-2 / m) * q[j];
+        size += c * (2 / m) * norm(q);
+      }
+    }
+    if (value >= 0) continue;
+    const gamma = norm(projectOut(constrained, gradient));
+    const radius = gamma <= 1e-12 * size ? Infinity : -value / gamma;
+    if (best === undefined || radius > best.radius) best = { radius, gamma, scale: size };
+  }
+  if (best === undefined) return undefined;
+  const points = leaders.map((a) => problem.planted[a].name);
+  const names = points.join(', ');
+  const message =
+    best.radius === Infinity
+      ? `infeasible: no labels make ${names} all minima (a positive semidefinite combination of their Hessians is constant and negative on the whole critical set).`
+      : `proved: no labels within ||Δy|| < ${best.radius.toExponential(3)} (${(best.radius / Math.max(norm(Y), 1e-300)).toExponential(2)} relative) of the reached labels make ${names} all minima (a positive semidefinite combination of their Hessians stays negative there).`;
+  return { radius: best.radius, points, message };
 }
 
 // ---------- entry point ----------
@@ -589,6 +680,12 @@ export function controlSignatures(
   // The ray method needs every planted point's gradient constraints to be the leader's own.
   const single = leaders.length === 1 && !hasFixed && problem.planted.every((_, a) => a === leaders[0] || followers.get(a) === leaders[0]);
   let constrained: Mat | undefined;
+  let obstruction: SignatureControlResult['obstruction'];
+  // The search asks for |λ| ≥ ε: the asked margin, at least 1e-6 of the point's eigenvalue scale.
+  const searchEpsilon = (a: number, scale: number): number => {
+    const target = targetOf(a);
+    return Math.max(target.kind === 'any' ? 0 : (target.margin ?? 0), 1e-6 * scale);
+  };
   const hessianAt = cachedHessians(problem, ctx, opts);
   if (single) {
     controlOnePoint(controlProblem, leaders[0], labels, ctx, opts, notes);
@@ -601,21 +698,28 @@ export function controlSignatures(
       ctx,
       constrained,
       hessianAt,
-      (a, scale) => {
-        const target = targetOf(a);
-        return Math.max(target.kind === 'any' ? 0 : (target.margin ?? 0), 1e-6 * scale);
-      },
-      opts.maxIterations ?? 60,
+      searchEpsilon,
+      opts.maxIterations ?? 200,
       opts,
     );
     if (constrained.cols >= labels.length) {
       notes.push(`the gradient constraints (and fixed labels) leave no free label direction (rank ${constrained.cols} of ${labels.length}): the labels are determined.`);
-    } else if (!outcome.success) {
+    }
+    // The search may stop short of its ε yet every target hold (eigenvalues in (0, ε)): only explain real failures.
+    const failed = !outcome.success && !leaders.every((a) => verify(linalg, evaluations[a], labels, targetOf(a), zeros, rule, opts).holds);
+    if (failed && constrained.cols < labels.length) {
       notes.push(
         outcome.stalled
           ? `signature search stalled after ${outcome.iterations} iterations: no damped step reduced the violations (${outcome.remaining} eigenvalues on the wrong side).`
           : `signature search stopped at the iteration limit (${outcome.iterations}) with ${outcome.remaining} eigenvalues on the wrong side.`,
       );
+    }
+    if (failed && leaders.every((a) => targetOf(a).kind === 'minimum')) {
+      const found = minimaObstruction(controlProblem, leaders, labels, ctx, constrained, hessianAt, searchEpsilon);
+      if (found !== undefined) {
+        notes.push(found.message);
+        obstruction = { radius: found.radius, points: found.points };
+      }
     }
   }
   // Widen the margins together: ask every leader for twice its margin until a round fails.
@@ -656,5 +760,5 @@ export function controlSignatures(
     reached[a] = check.holds;
     if (!check.holds && !impossible.has(a)) notes.push(`${problem.planted[a].name}: target not reached: ${check.reason}.`);
   }
-  return { Y: labels, reached, notes, points };
+  return { Y: labels, reached, notes, points, obstruction };
 }
