@@ -5,7 +5,7 @@
  * pictures to the extension for saving. It never touches files.
  */
 import { View, parse, type Scene } from 'vega';
-import { compile } from 'vega-lite';
+import { compile, type TopLevelSpec } from 'vega-lite';
 import { expressionInterpreter as interpreter } from 'vega-interpreter';
 import {
   type FromWebviewMessage,
@@ -63,8 +63,8 @@ function countMarks(scene: Scene | undefined): number {
 
 async function draw(target: PlotTarget, revision: number, data: PlotData): Promise<void> {
   const theme = readTheme();
-  const spec = buildPlotSpec(target.kind, data, theme, chart.clientWidth);
   drawnWidth = chart.clientWidth;
+  const spec = buildPlotSpec(target.kind, data, theme, drawnWidth);
   view?.finalize();
   view = undefined;
   chart.replaceChildren();
@@ -78,10 +78,24 @@ async function draw(target: PlotTarget, revision: number, data: PlotData): Promi
     return;
   }
   showMessage(undefined);
-  const runtime = parse(compile(spec).spec, undefined, { ast: true });
-  view = new View(runtime, { renderer: 'svg', container: chart, hover: true, expr: interpreter });
-  await view.runAsync();
+  view = await runView(spec);
+  // Titles, axes and legends take room the builders can only estimate: if the picture came out
+  // wider than the page, draw it once more with the excess taken off the plotting width.
+  const overflow = (chart.querySelector('svg')?.getBoundingClientRect().width ?? 0) - drawnWidth;
+  const narrower = overflow > 1 ? buildPlotSpec(target.kind, data, theme, drawnWidth - overflow) : undefined;
+  if (narrower) {
+    view.finalize();
+    chart.replaceChildren();
+    view = await runView(narrower);
+  }
   vscode.postMessage({ type: 'rendered', kind: target.kind, revision, marks: countMarks((view.scenegraph() as unknown as { root: Scene }).root) });
+}
+
+async function runView(spec: TopLevelSpec): Promise<View> {
+  const runtime = parse(compile(spec).spec, undefined, { ast: true });
+  const drawn = new View(runtime, { renderer: 'svg', container: chart, hover: true, expr: interpreter });
+  await drawn.runAsync();
+  return drawn;
 }
 
 function emptyReason(target: PlotTarget, data: PlotData): string {

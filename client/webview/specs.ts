@@ -46,6 +46,12 @@ function mergeConfig(base: Record<string, unknown>, over: Record<string, unknown
   return merged;
 }
 
+/** Side-by-side panels (`hconcat`) wrapped into rows of `columns`, so a narrow page needs no scrolling. */
+function wrapPanels(spec: TopLevelSpec, columns: number): TopLevelSpec {
+  const { hconcat, ...rest } = spec as unknown as Record<string, unknown>;
+  return (Array.isArray(hconcat) ? { ...rest, concat: hconcat, columns } : spec) as unknown as TopLevelSpec;
+}
+
 /** Several builder specs shown one under another, sharing one config. */
 function stack(specs: TopLevelSpec[]): TopLevelSpec {
   if (specs.length === 1) return specs[0];
@@ -78,6 +84,7 @@ export function buildPlotSpec(kind: PlotKind, data: PlotData, theme: WebviewThem
       const panels = 1 + (page.labels ? 1 : 0) + (page.predictions?.length ?? 0);
       const side = page.dx === 2 && page.dy === 1 ? clamp(availableWidth / panels - 70, 140, 280) : undefined;
       spec = datasetSpec(page, side === undefined ? opts : { ...opts, width: side, height: side });
+      if (side !== undefined) spec = wrapPanels(spec, Math.max(1, Math.floor(availableWidth / (side + 70))));
       break;
     }
     case 'interpolation': {
@@ -98,6 +105,9 @@ export function buildPlotSpec(kind: PlotKind, data: PlotData, theme: WebviewThem
     }
   }
   if (!spec) return undefined;
-  const config = mergeConfig((spec.config ?? {}) as Record<string, unknown>, editorConfig(theme) as Record<string, unknown>);
+  const overlay = editorConfig(theme) as Record<string, unknown>;
+  // Grid lines drawn across a heat map's cells only add noise (and high contrast makes them loud).
+  if (kind === 'plane') overlay.axis = { ...(overlay.axis as object), grid: false };
+  const config = mergeConfig((spec.config ?? {}) as Record<string, unknown>, overlay);
   return { ...spec, config } as TopLevelSpec;
 }

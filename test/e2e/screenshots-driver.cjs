@@ -50,6 +50,9 @@ module.exports.run = async function run() {
   const spec = vscode.Uri.joinPath(folder, 'fixtures', 'extension-solve.crit');
   const typo = vscode.Uri.joinPath(folder, 'fixtures', 'extension-quickfix.crit');
   try {
+    // Solved first, so the dataset preview shows planted labels as well as base ones.
+    await showSpec(spec);
+    await vscode.commands.executeCommand('crit.solve', spec.toString(), LANDSCAPE);
     for (const [theme, themeName] of THEMES) {
       await vscode.workspace.getConfiguration('workbench').update('colorTheme', themeName, vscode.ConfigurationTarget.Global);
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
