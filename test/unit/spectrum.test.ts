@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
+import { evaluate, lossHessian, lossHessianVector } from '../../server/src/engine/derivatives';
 import { lanczosExtremes } from '../../server/src/engine/lanczos';
 import { getLinAlg, mat } from '../../server/src/engine/linalg';
 import type { Mat } from '../../server/src/engine/linalg/types';
 import { createRng } from '../../server/src/engine/random';
 import { asymmetry, denseSpectrum, symmetrize } from '../../server/src/engine/spectrum';
+import type { NetworkSpec } from '../../server/src/engine/types';
 
 const linalg = getLinAlg();
 
@@ -89,4 +91,38 @@ test('Lanczos is deterministic for a seed and cancellable', () => {
   const controller = new AbortController();
   controller.abort();
   assert.throws(() => lanczosExtremes(linalg, 40, matvecOf(A), { k: 2, which: 'smallest', signal: controller.signal }), { name: 'AbortError' });
+});
+
+/** A tanh 4-10-10-1 loss Hessian (N = 150) at labels off the critical set: indefinite, varied spectrum. */
+function hessianCase() {
+  const net: NetworkSpec = { sizes: [4, 10, 10, 1], activations: ['tanh', 'tanh', 'linear'], bias: false };
+  const rng = createRng(21);
+  const m = 200;
+  const X = rng.fillNormal(new Float64Array(m * 4));
+  const theta = rng.fillNormal(new Float64Array(150), 0, 0.7);
+  const Y = rng.fillNormal(new Float64Array(m));
+  const ev = evaluate(net, theta, X, m);
+  return { ev, Y, H: lossHessian(ev, Y, { linalg }) };
+}
+
+test('dense spectrum of a loss Hessian agrees with numpy.linalg.eigvalsh', () => {
+  const { H } = hessianCase();
+  const ours = denseSpectrum(linalg, H).values;
+  const reference = numpyEigvalsh(symmetrize(H));
+  const scale = Math.max(...Array.from(reference, Math.abs));
+  assert.ok(ours[0] < 0 && ours[ours.length - 1] > 0, 'indefinite');
+  for (let i = 0; i < ours.length; i++) assert.ok(Math.abs(ours[i] - reference[i]) <= 1e-12 * scale, `eigenvalue ${i}: ${ours[i]} vs ${reference[i]}`);
+});
+
+test('Lanczos on Hessian-vector products finds the extreme eigenvalues of the dense Hessian', () => {
+  const { ev, Y, H } = hessianCase();
+  const dense = denseSpectrum(linalg, H).values;
+  const n = dense.length;
+  const result = lanczosExtremes(linalg, n, (v, out) => out.set(lossHessianVector(ev, Y, v)), { k: 2, which: 'both', seed: 2, maxIterations: n });
+  assert.ok(result.converged);
+  const scale = Math.max(Math.abs(dense[0]), Math.abs(dense[n - 1]));
+  for (let i = 0; i < 2; i++) {
+    assert.ok(Math.abs(result.smallest[i] - dense[i]) <= 1e-8 * scale, `smallest ${i}: ${result.smallest[i]} vs ${dense[i]}`);
+    assert.ok(Math.abs(result.largest[i] - dense[n - 2 + i]) <= 1e-8 * scale, `largest ${i}: ${result.largest[i]} vs ${dense[n - 2 + i]}`);
+  }
 });
