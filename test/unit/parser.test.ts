@@ -175,12 +175,25 @@ describe('parseCrit: broken input', () => {
   });
 
   it('reports a misplaced token on the token itself, and recovers the statements after it', () => {
-    const text = SKETCH.replace('seed 7', 'seed 7 banana');
+    const text = SKETCH.replace('seed 7', 'seed 7 )');
     const { file, errors } = parseCrit(text);
     assert.deepEqual(codes(errors), ['syntax/unexpected-token']);
-    assert.equal(slice(text, errors[0].range), 'banana');
-    assert.match(errors[0].message, /expected a statement .* found `banana`/);
+    assert.equal(slice(text, errors[0].range), ')');
+    assert.match(errors[0].message, /expected a statement .* found `\)`/);
     assert.equal(file.landscapes[0].weights.length, 2);
+  });
+
+  it('reads a misspelt statement keyword as one unknown statement with a suggestion, braces balanced', () => {
+    const text = 'landscape a {\n  dat { points 3 { } }\n  network { input 3; layr 8 tanh; output 1 }\n  critical A { hesian minimum }\n  weights A = he\n}';
+    const { file, errors } = parseCrit(text);
+    assert.deepEqual(codes(errors), ['syntax/unknown-statement', 'syntax/unknown-statement', 'syntax/unknown-statement']);
+    assert.deepEqual(errors.map((e) => [slice(text, e.range), e.fixes?.[0].edits[0].newText]), [
+      ['dat', 'data'],
+      ['layr', 'layer'],
+      ['hesian', 'hessian'],
+    ]);
+    assert.deepEqual(file.landscapes[0].items.map((i) => i.kind), ['Network', 'Critical', 'Weights']);
+    assert.equal(file.landscapes[0].network?.output?.width?.value, 1);
   });
 
   it('gives specific messages for common slips', () => {

@@ -43,8 +43,30 @@ class CritCstParser extends CstParser {
       { ALT: () => this.SUBRULE(this.objectiveStatement) },
       { ALT: () => this.SUBRULE(this.plotStatement) },
       { ALT: () => this.SUBRULE(this.exportStatement) },
+      { ALT: () => this.SUBRULE(this.unknownStatement) },
       { ALT: () => this.CONSUME(T.Semicolon) },
     ]);
+  });
+
+  /**
+   * A statement starting with a name instead of a keyword (`dat { ... }`, `layr 8 tanh`): read as a
+   * whole, braces balanced, so a misspelt keyword costs one diagnostic (with a suggestion) instead
+   * of derailing the rest of the block.
+   */
+  unknownStatement = this.RULE('unknownStatement', () => {
+    this.CONSUME(T.Identifier, { LABEL: 'word' });
+    this.MANY(() => {
+      this.OR(UNKNOWN_STATEMENT_TAIL.map((token) => ({ ALT: () => this.CONSUME2(token) })));
+    });
+    this.OPTION(() => this.SUBRULE(this.balancedBlock));
+  });
+
+  balancedBlock = this.RULE('balancedBlock', () => {
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.SUBRULE(this.balancedBlock) }, ...NON_BRACE_TOKENS.map((token) => ({ ALT: () => this.CONSUME(token) }))]);
+    });
+    this.CONSUME(T.RCurly);
   });
 
   seedStatement = this.RULE('seedStatement', () => {
@@ -66,6 +88,7 @@ class CritCstParser extends CstParser {
       { ALT: () => this.SUBRULE(this.layerStatement) },
       { ALT: () => this.SUBRULE(this.outputStatement) },
       { ALT: () => this.SUBRULE(this.biasStatement) },
+      { ALT: () => this.SUBRULE(this.unknownStatement) },
       { ALT: () => this.CONSUME(T.Semicolon) },
     ]);
   });
@@ -106,6 +129,7 @@ class CritCstParser extends CstParser {
       { ALT: () => this.SUBRULE(this.inputsStatement) },
       { ALT: () => this.SUBRULE(this.labelsStatement) },
       { ALT: () => this.SUBRULE(this.fixedStatement) },
+      { ALT: () => this.SUBRULE(this.unknownStatement) },
       { ALT: () => this.CONSUME(T.Semicolon) },
     ]);
   });
@@ -300,6 +324,7 @@ class CritCstParser extends CstParser {
           this.CONSUME2(T.NumberLiteral, { LABEL: 'sharpness' });
         },
       },
+      { ALT: () => this.SUBRULE(this.unknownStatement) },
       { ALT: () => this.CONSUME(T.Semicolon) },
     ]);
   });
@@ -418,6 +443,13 @@ export const FUNCTION_KEYWORDS: TokenType[] = [
   T.He,
   T.Permute,
 ];
+
+/** What may follow the name of an unknown statement: values, never a keyword that starts a statement. */
+const UNKNOWN_STATEMENT_TAIL: TokenType[] = [T.Identifier, T.NumberLiteral, T.Minus, T.On, T.Off, T.Minimum, T.Maximum, T.Any];
+
+const NON_BRACE_TOKENS: TokenType[] = T.ALL_TOKENS.filter(
+  (t) => t !== T.LCurly && t !== T.RCurly && t !== T.WhiteSpace && t !== T.LineComment && t !== T.BlockComment && t !== T.UnterminatedComment && t !== T.UnterminatedString,
+);
 
 /** The single parser instance: Chevrotain parsers are expensive to build and meant to be reused. */
 export const critParser = new CritCstParser();

@@ -9,7 +9,16 @@ import type { CritDiagnostic } from './diagnostics';
 import { critParser } from './grammar';
 import * as T from './lexer';
 import { LineIndex, type SourceRange } from './positions';
+import { suggest } from './semantics';
 import { describeSyntaxError } from './syntaxMessages';
+
+/** Statement keywords by the block they belong to, for did-you-mean on unknown statements. */
+const STATEMENT_KEYWORDS = {
+  landscape: ['seed', 'network', 'data', 'weights', 'critical', 'objective', 'plot', 'export'],
+  network: ['input', 'layer', 'output', 'bias'],
+  data: ['points', 'inputs', 'labels', 'fixed'],
+  critical: ['hessian', 'margin', 'sharpness'],
+};
 
 /** More syntax errors than this are summarised: they would only repeat the first ones. */
 export const MAX_SYNTAX_DIAGNOSTICS = 100;
@@ -84,7 +93,7 @@ function parseUnsafe(text: string, lines: LineIndex): ParseResult {
     tokens.length = nestingLimit;
   }
 
-  const builder = new AstBuilder(text, lines);
+  const builder = new AstBuilder(text, lines, errors);
   const landscapes: A.LandscapeNode[] = [];
   let start = 0;
   while (start < tokens.length) {
@@ -201,7 +210,24 @@ class AstBuilder {
   constructor(
     private readonly text: string,
     private readonly lines: LineIndex,
+    private readonly diagnostics: CritDiagnostic[],
   ) {}
+
+  /** An unknown statement becomes a diagnostic (with a did-you-mean), not a node. */
+  private unknownStatement(node: CstNode | undefined, context: keyof typeof STATEMENT_KEYWORDS): void {
+    const word = node && this.tok(node, 'word');
+    if (!word) return;
+    const range = this.range(word);
+    const allowed = STATEMENT_KEYWORDS[context];
+    const guess = suggest(word.image, allowed);
+    this.diagnostics.push({
+      code: 'syntax/unknown-statement',
+      severity: 'error',
+      message: `unknown statement \`${word.image}\`${guess ? `; did you mean \`${guess}\`?` : ''} ${context === 'landscape' ? 'A landscape holds' : `Inside \`${context}\` you can write`}: ${allowed.join(', ')}`,
+      range,
+      ...(guess ? { fixes: [{ title: `Replace with \`${guess}\``, edits: [{ range, newText: guess }] }] } : {}),
+    });
+  }
 
   private tok(node: CstNode, key: string, index = 0): IToken | undefined {
     const t = (node.children as Children)[key]?.[index] as IToken | undefined;
@@ -328,6 +354,7 @@ class AstBuilder {
     if ((n = child('objectiveStatement'))) return this.objective(n, fallback);
     if ((n = child('plotStatement'))) return this.plot(n, fallback);
     if ((n = child('exportStatement'))) return this.exportStatement(n, fallback);
+    this.unknownStatement(child('unknownStatement'), 'landscape');
     return undefined;
   }
 
@@ -352,6 +379,8 @@ class AstBuilder {
         const value = this.tok(n, 'Kw_on') ?? this.tok(n, 'Kw_off');
         item = { kind: 'Bias', range: this.span(n, range.start.offset), value: value ? value.image === 'on' : undefined, valueRange: value ? this.range(value) : undefined };
         net.bias ??= item;
+      } else {
+        this.unknownStatement(this.sub(itemNode, 'unknownStatement'), 'network');
       }
       if (item) net.items.push(item);
     }
@@ -437,6 +466,8 @@ class AstBuilder {
         const file = this.sub(n, 'fileReference');
         item = { kind: 'Fixed', range: this.span(n, at), first: this.numberTok(n, 'count'), file: file ? this.fileRef(file, at) : undefined };
         data.fixed ??= item;
+      } else {
+        this.unknownStatement(this.sub(itemNode, 'unknownStatement'), 'data');
       }
       if (item) data.items.push(item);
     }
@@ -506,6 +537,7 @@ class AstBuilder {
       hasBody: this.tok(node, 'LCurly') !== undefined,
     };
     for (const item of this.subs(node, 'criticalItem')) {
+      this.unknownStatement(this.sub(item, 'unknownStatement'), 'critical');
       const target = this.sub(item, 'hessianTarget');
       const hessianKw = this.tok(item, 'Kw_hessian');
       if (hessianKw) {
