@@ -241,7 +241,7 @@ function cellEdges(coords: number[]): { lo: number[]; hi: number[] } {
   return { lo: coords.map((c, i) => c - half(i)), hi: coords.map((c, i) => c + half(i)) };
 }
 
-/** The loss over a plane (or two random directions) as a heatmap; planted points marked. */
+/** The loss over a plane (or two random directions) as a heatmap, over one direction as a line; planted points marked. */
 export function planeSpec(grid: PlaneInput, opts: PlotOptions = {}): TopLevelSpec {
   const p = PALETTES[opts.theme ?? 'light'];
   const allPositive = grid.loss.every((row) => row.every((x) => x > 0));
@@ -252,6 +252,7 @@ export function planeSpec(grid: PlaneInput, opts: PlotOptions = {}): TopLevelSpe
     grid.v.map((v, j) => ({ u, v, u0: ue.lo[i], u1: ue.hi[i], v0: ve.lo[j], v1: ve.hi[j], loss: grid.loss[i][j] })),
   );
   const size = opts.width ?? 360;
+  if (grid.v.length === 1) return sliceSpec(grid, log, opts);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: grid.title,
@@ -285,6 +286,37 @@ export function planeSpec(grid: PlaneInput, opts: PlotOptions = {}): TopLevelSpe
         data: { values: grid.points ?? [] },
         mark: { type: 'text', color: '#ffffff', dx: 8, align: 'left', fontWeight: 'bold' },
         encoding: { x: { field: 'u', type: 'quantitative' }, y: { field: 'v', type: 'quantitative' }, text: { field: 'name' } },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/** A grid with a single v (one random direction): the loss along u as a line, points marked. */
+function sliceSpec(grid: PlaneInput, log: boolean, opts: PlotOptions): TopLevelSpec {
+  const p = PALETTES[opts.theme ?? 'light'];
+  const values = grid.u.map((u, i) => ({ u, loss: grid.loss[i][0] }));
+  const onSlice = (grid.points ?? []).filter((q) => q.v === grid.v[0]);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: grid.title,
+    config: themeConfig(opts.theme),
+    width: opts.width ?? SIZE.width,
+    height: opts.height ?? SIZE.height,
+    layer: [
+      {
+        data: { values },
+        transform: [{ filter: log ? 'isValid(datum.loss) && datum.loss > 0' : 'isValid(datum.loss) && isFinite(datum.loss)' }],
+        mark: { type: 'line', color: p.accent },
+        encoding: {
+          x: { field: 'u', type: 'quantitative', title: 'u (along the direction)' },
+          y: { field: 'loss', type: 'quantitative', title: log ? 'loss (log)' : 'loss', scale: log ? { type: 'log', nice: false } : { zero: false } },
+        },
+      },
+      { data: { values: onSlice }, mark: { type: 'rule', color: p.muted, strokeDash: [4, 3] }, encoding: { x: { field: 'u', type: 'quantitative' } } },
+      {
+        data: { values: onSlice },
+        mark: { type: 'text', color: p.text, align: 'left', dx: 4, baseline: 'top' },
+        encoding: { x: { field: 'u', type: 'quantitative' }, y: { value: 4 }, text: { field: 'name' } },
       },
     ],
   } as TopLevelSpec;
