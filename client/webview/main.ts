@@ -35,6 +35,8 @@ const revisionLabel = document.getElementById('revision') as HTMLElement;
 
 let current: PlotPanelState | undefined;
 let view: View | undefined;
+/** Vega estimates text widths; legends drawn in the editor font can run this far past its estimate. */
+const TEXT_MEASURE_SLACK_PX = 24;
 /** Page width the current picture was sized for; a resize well beyond it redraws. */
 let drawnWidth = 0;
 /** Renders are serialised: a theme change during a render waits for it. */
@@ -64,7 +66,7 @@ function countMarks(scene: Scene | undefined): number {
 async function draw(target: PlotTarget, revision: number, data: PlotData): Promise<void> {
   const theme = readTheme();
   drawnWidth = chart.clientWidth;
-  const spec = buildPlotSpec(target.kind, data, theme, drawnWidth);
+  const spec = buildPlotSpec(target.kind, data, theme, drawnWidth - TEXT_MEASURE_SLACK_PX);
   view?.finalize();
   view = undefined;
   chart.replaceChildren();
@@ -82,7 +84,7 @@ async function draw(target: PlotTarget, revision: number, data: PlotData): Promi
   // Titles, axes and legends take room the builders can only estimate: if the picture came out
   // wider than the page, draw it once more with the excess taken off the plotting width.
   const overflow = (chart.querySelector('svg')?.getBoundingClientRect().width ?? 0) - drawnWidth;
-  const narrower = overflow > 1 ? buildPlotSpec(target.kind, data, theme, drawnWidth - overflow) : undefined;
+  const narrower = overflow > 1 ? buildPlotSpec(target.kind, data, theme, drawnWidth - TEXT_MEASURE_SLACK_PX - overflow) : undefined;
   if (narrower) {
     view.finalize();
     chart.replaceChildren();

@@ -34,6 +34,8 @@ async function waitUntil(check, timeoutMs) {
 /** Asks the browser side for a screenshot and waits for it to be taken. */
 async function shot(id, details) {
   const ackDir = process.env.CRIT_SCREENSHOT_ACK;
+  await vscode.commands.executeCommand('notifications.clearAll'); // toasts would cover the pictures
+  await sleep(300);
   console.log(`CRIT_SHOT ${JSON.stringify({ id, ...details })}`);
   const taken = await waitUntil(() => fs.existsSync(path.join(ackDir, id)), 60_000);
   if (!taken) throw new Error(`no acknowledgement for screenshot ${id}`);
