@@ -35,7 +35,6 @@ import { collectDiagnostics } from './lsp/diagnostics';
 import { formatCritText } from './lsp/format';
 import { hover } from './lsp/hover';
 import { inlayHints } from './lsp/inlayHints';
-import { MAX_DOCUMENT_CHARS } from './lsp/limits';
 import { ServerModel } from './lsp/model';
 import { definition, prepareRename, references, rename } from './lsp/navigation';
 import { SEMANTIC_TOKENS_LEGEND, semanticTokens } from './lsp/semanticTokens';
@@ -99,9 +98,9 @@ function describe(error: unknown): string {
  */
 function withDocument<P extends { textDocument: { uri: string } }, R>(name: string, handler: (analysis: DocumentAnalysis, params: P) => R) {
   return (params: P): R | null => {
-    const document = documents.get(params.textDocument.uri);
-    if (document === undefined) return null;
     try {
+      const document = documents.get(params.textDocument.uri);
+      if (document === undefined) return null;
       return handler(model.analysis(document), params);
     } catch (error) {
       log(`${name} failed: ${describe(error)}`);
@@ -188,7 +187,7 @@ connection.onCodeLens(withDocument('codeLens', (analysis) => codeLenses(model, a
 connection.languages.inlayHint.on(withDocument('inlayHint', (analysis, params) => inlayHints(model, analysis, params.range)));
 connection.onDocumentFormatting(
   withDocument('formatting', (analysis) => {
-    if (analysis.text.length > MAX_DOCUMENT_CHARS) return [];
+    if (analysis.tooLarge) return [];
     const formatted = formatCritText(analysis.text);
     return formatted === analysis.text ? [] : [{ range: { start: { line: 0, character: 0 }, end: analysis.lines.positionAt(analysis.text.length) }, newText: formatted }];
   }),

@@ -12,6 +12,8 @@ export interface DocumentAnalysis {
   text: string;
   lines: LineIndex;
   file: FileNode;
+  /** Above MAX_DOCUMENT_CHARS: not parsed, and token-level features answer nothing. */
+  tooLarge: boolean;
   /** Syntax errors first, then validation. */
   diagnostics: CritDiagnostic[];
   /** Weight names per landscape, computed on first use. */
@@ -38,7 +40,7 @@ export function analyzeText(uri: string, version: number, text: string): Documen
     diagnostics = [...parsed.errors, ...validateFile(parsed.file)];
   }
   let symbols: WeightSymbol[] | undefined;
-  return { uri, version, text, lines, file, diagnostics, weightSymbols: () => (symbols ??= weightReferences(file)) };
+  return { uri, version, text, lines, file, tooLarge: text.length > MAX_DOCUMENT_CHARS, diagnostics, weightSymbols: () => (symbols ??= weightReferences(file)) };
 }
 
 /** Keeps the analysis of each open document's latest version. */

@@ -103,6 +103,7 @@ function weightNameItems(analysis: DocumentAnalysis, offset: number): Completion
 }
 
 export function completion(analysis: DocumentAnalysis, offset: number): CompletionItem[] {
+  if (analysis.tooLarge) return [];
   const { block, statement, openParen } = context(analysis, offset);
   const words = statement.map((t) => t.image);
   const first = words[0];

@@ -24,18 +24,27 @@ class LineFormatter {
   inBlockComment = false;
 
   format(raw: string): FormattedLine {
-    let code = '';
+    // Pieces in an array: string concatenation with trims would be quadratic on very long lines.
+    const code: string[] = [];
+    const last = (): string => code[code.length - 1]?.slice(-1) ?? '';
+    const trimEnd = (): void => {
+      while (code.length > 0 && code[code.length - 1].endsWith(' ')) {
+        const trimmed = code[code.length - 1].trimEnd();
+        if (trimmed === '') code.pop();
+        else code[code.length - 1] = trimmed;
+      }
+    };
     let depthChange = 0;
     let i = 0;
     const startedInBlockComment = this.inBlockComment;
     const appendComment = (comment: string): void => {
-      code = code.trimEnd();
-      code += code.length === 0 ? comment : `  ${comment}`;
+      trimEnd();
+      code.push(code.length === 0 ? comment : `  ${comment}`);
     };
     if (this.inBlockComment) {
       const end = raw.indexOf('*/');
       if (end < 0) return { body: raw.trimEnd(), depthChange: 0, leadingClosers: 0 };
-      code = raw.slice(0, end + 2).trimEnd();
+      code.push(raw.slice(0, end + 2).trimEnd());
       this.inBlockComment = false;
       i = end + 2;
     }
@@ -43,7 +52,7 @@ class LineFormatter {
       const ch = raw[i];
       if (ch === '"') {
         const close = closingQuote(raw, i);
-        code += raw.slice(i, close + 1);
+        code.push(raw.slice(i, close + 1));
         i = close;
         continue;
       }
@@ -58,26 +67,28 @@ class LineFormatter {
           this.inBlockComment = true;
           break;
         }
-        if (code.length > 0 && !code.endsWith(' ')) code += ' ';
-        code += raw.slice(i, end + 2);
+        if (code.length > 0 && last() !== ' ') code.push(' ');
+        code.push(raw.slice(i, end + 2));
         i = end + 1;
         continue;
       }
       if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\f' || ch === '\v') {
-        if (code.length > 0 && !code.endsWith(' ')) code += ' ';
+        if (code.length > 0 && last() !== ' ') code.push(' ');
         continue;
       }
       if (ch === ',') {
-        code = code.trimEnd() + ', ';
+        trimEnd();
+        code.push(', ');
         continue;
       }
-      if (ch === '{' && code.length > 0 && !code.endsWith(' ') && !OPENERS.includes(code[code.length - 1])) code += ' ';
+      if (ch === '{' && code.length > 0 && last() !== ' ' && !OPENERS.includes(last())) code.push(' ');
       if (OPENERS.includes(ch)) depthChange++;
       if (CLOSERS.includes(ch)) depthChange--;
-      code += ch;
+      code.push(ch);
     }
+    const joined = code.join('');
     // The end of a block comment keeps its own indentation, like the comment's other lines.
-    const body = startedInBlockComment ? code.trimEnd() : code.trim();
+    const body = startedInBlockComment ? joined.trimEnd() : joined.trim();
     let leadingClosers = 0;
     for (const ch of startedInBlockComment ? '' : body) {
       if (CLOSERS.includes(ch)) leadingClosers++;

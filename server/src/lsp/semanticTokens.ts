@@ -18,6 +18,7 @@ const OPERATOR_TYPES = new Set<TokenType>([T.Arrow, T.Equals, T.Plus, T.Minus, T
 const ACTIVATION_NAMES = new Set<string>(ACTIVATIONS);
 
 export function semanticTokens(analysis: DocumentAnalysis): SemanticTokens {
+  if (analysis.tooLarge) return { data: [] };
   const lexed = T.critLexer.tokenize(analysis.text);
   const declarations = new Set<number>();
   const weightNames = new Set<number>();
