@@ -62,7 +62,13 @@ module.exports.run = async function run() {
       // The editor with a diagnostic, for the README.
       await showSpec(typo);
       await waitUntil(() => vscode.languages.getDiagnostics(typo).length > 0, 20_000);
-      await sleep(800);
+      // The diagnostic's hover, with its message and quick fix, is what the picture is for.
+      const [diagnostic] = vscode.languages.getDiagnostics(typo);
+      if (diagnostic && vscode.window.activeTextEditor) {
+        vscode.window.activeTextEditor.selection = new vscode.Selection(diagnostic.range.start, diagnostic.range.start);
+        await vscode.commands.executeCommand('editor.action.showHover');
+      }
+      await sleep(1200);
       await shot(`editor-${theme}`, { webview: false });
 
       for (const [kind, command] of PLOTS) {
