@@ -156,6 +156,48 @@ function verify(linalg: LinAlg, ev: Evaluation, Y: Float64Array, target: Hessian
   return checkTarget(linalg.symEig(H, false).values, target, zeros, rule);
 }
 
+/**
+ * Zero eigenvalues of ∇²L at θ that no labels keeping θ critical can remove: directions v with
+ * J v = 0 and S(r) v = 0 for every residual r ∈ null(Jᵀ), so H v = (2/m)(JᵀJ − S(r)) v = 0. They
+ * include the rescaling symmetries and data-dependent ones (relu units that are dead, or active on
+ * every sample, making a layer locally linear). Counted as null(JᵀJ) ∩ null(S(ρ_1)) ∩ … ∩ null(S(ρ_3))
+ * for seeded random ρ_i ∈ null(Jᵀ), which is the common null space for generic draws; at least
+ * symmetryZeroCount(net) is returned, so this only ever excuses more zeros, never fewer.
+ */
+export function forcedZeroCount(
+  linalg: LinAlg,
+  ev: Evaluation,
+  J: Mat,
+  opts: RunOptions & { seed?: number; memoryBudgetBytes?: number } = {},
+): number {
+  const n = J.cols;
+  const symmetry = symmetryZeroCount(ev.net);
+  const eig = linalg.symEig(gaussNewton(linalg, J), true);
+  const gMax = Math.max(Math.abs(eig.values[0]), Math.abs(eig.values[n - 1]));
+  const nullColumns: number[] = [];
+  for (let c = 0; c < n; c++) if (eig.values[c] <= 16 * n * Number.EPSILON * gMax) nullColumns.push(c);
+  const z = nullColumns.length;
+  if (z <= symmetry) return symmetry;
+  const Z: Mat = { rows: n, cols: z, data: new Float64Array(n * z) };
+  for (let i = 0; i < n; i++) for (let c = 0; c < z; c++) Z.data[i * z + c] = eig.vectors.data[i * n + nullColumns[c]];
+  const rangeJ = rangeBasis(linalg, J);
+  const rng = createRng(opts.seed ?? 0).fork('forced zeros');
+  const draws = 3;
+  const stacked: Mat = { rows: draws * n, cols: z, data: new Float64Array(draws * n * z) };
+  let sScale = 0;
+  for (let d = 0; d < draws; d++) {
+    const rho = projectOut(rangeJ, rng.fillNormal(new Float64Array(J.rows)));
+    const S = weightedOutputHessian(ev, rho, { signal: opts.signal, memoryBudgetBytes: opts.memoryBudgetBytes });
+    sScale = Math.max(sScale, frobenius(S));
+    stacked.data.set(linalg.gemm(S, Z).data, d * n * z);
+  }
+  const { s } = linalg.svd(stacked);
+  // Singular values of the stacked S Z at rounding level of S count as a common null direction.
+  let common = z - s.length;
+  for (const value of s) if (value <= 1e-9 * sScale) common++;
+  return Math.max(symmetry, common);
+}
+
 // ---------- permutation equivalence (a provable K ≥ 2 case) ----------
 
 function isOdd(activation: string): boolean {
@@ -240,6 +282,7 @@ function controlOnePoint(
   ctx: SignatureControlContext,
   opts: SignatureControlOptions,
   notes: string[],
+  zeros: number,
 ): void {
   const { linalg } = ctx;
   const point = problem.planted[index];
@@ -249,7 +292,6 @@ function controlOnePoint(
   const Y0 = problem.data.Y0;
   const m = problem.data.m;
   const n = J.cols;
-  const zeros = symmetryZeroCount(problem.network);
   const rule = opts.zeroTolerance ?? DEFAULT_ZERO_TOLERANCE;
   const budget = labelBudget(opts, Y, Y0);
   const k = wantedIndex(point.target, n, zeros) as number;
@@ -452,12 +494,12 @@ function pushEigenvalues(
   epsilonOf: (point: number, scale: number) => number,
   maxIterations: number,
   opts: RunOptions,
+  zerosOf: number[],
 ): PushOutcome {
   const { linalg } = ctx;
   const m = problem.data.m;
   const M = Y.length;
   const n = parameterCount(problem.network);
-  const zeros = symmetryZeroCount(problem.network);
   if (constrained.cols >= M) return { success: false, iterations: 0, remaining: -1, stalled: true };
 
   // Scales and ε are frozen at the start: with them fixed, Σ (ε − s λ_i)₊² is a fixed spectral
@@ -469,6 +511,7 @@ function pushEigenvalues(
     let violation = 0;
     let wrong = 0;
     for (const a of active) {
+      const zeros = zerosOf[a];
       const k = wantedIndex(problem.planted[a].target, n, zeros) as number;
       const eig = linalg.symEig(hessianAt(a, y), true);
       if (!frozen.has(a)) {
@@ -628,9 +671,19 @@ export function controlSignatures(
   const labels = Float64Array.from(Y);
   const notes: string[] = [];
   const n = parameterCount(problem.network);
-  const zeros = symmetryZeroCount(problem.network);
   const rule = opts.zeroTolerance ?? DEFAULT_ZERO_TOLERANCE;
   const { linalg, evaluations } = ctx;
+  const jacobianOf = (a: number): Mat => ctx.jacobians?.[a] ?? jacobian(evaluations[a], problem.memoryBudgetBytes);
+  // Zeros no labels can remove (symmetries, and data-dependent ones such as always-active relu units).
+  const zerosOf = problem.planted.map((p, a) =>
+    p.target.kind === 'any' ? symmetryZeroCount(problem.network) : forcedZeroCount(linalg, evaluations[a], jacobianOf(a), { ...opts, memoryBudgetBytes: problem.memoryBudgetBytes }),
+  );
+  for (const [a, count] of zerosOf.entries()) {
+    const symmetry = symmetryZeroCount(problem.network);
+    if (count > symmetry) {
+      notes.push(`${problem.planted[a].name}: ${count} zero eigenvalues are forced at every critical labels (${symmetry} by rescaling symmetries, ${count - symmetry} by the data, e.g. relu units active on every sample or on none); targets are meant apart from them.`);
+    }
+  }
   const Y0 = problem.data.Y0;
   const budget = labelBudget(opts, Y, Y0);
   const controlled = problem.planted.map((p, a) => ({ a, target: p.target })).filter(({ target }) => target.kind !== 'any');
@@ -649,7 +702,7 @@ export function controlSignatures(
     for (let a = 0; a < b && !followers.has(b); a++) {
       if (followers.has(a) || !hiddenUnitEquivalent(problem.network, problem.planted[a].theta, problem.planted[b].theta)) continue;
       const [A, B] = [problem.planted[a], problem.planted[b]];
-      const [indexA, indexB] = [wantedIndex(A.target, n, zeros), wantedIndex(B.target, n, zeros)];
+      const [indexA, indexB] = [wantedIndex(A.target, n, zerosOf[a]), wantedIndex(B.target, n, zerosOf[b])];
       if (indexA !== undefined && indexB !== undefined && indexA !== indexB) {
         impossible.add(a);
         impossible.add(b);
@@ -674,7 +727,7 @@ export function controlSignatures(
   const hasFixed = problem.data.fixed?.some((flag) => flag === 1) ?? false;
   const marginBefore = new Map<number, number | undefined>();
   for (const a of leaders) {
-    const check = verify(linalg, evaluations[a], labels, targetOf(a), zeros, rule, opts);
+    const check = verify(linalg, evaluations[a], labels, targetOf(a), zerosOf[a], rule, opts);
     marginBefore.set(a, check.holds ? check.margin : undefined);
   }
   // The ray method needs every planted point's gradient constraints to be the leader's own.
@@ -687,9 +740,10 @@ export function controlSignatures(
     return Math.max(target.kind === 'any' ? 0 : (target.margin ?? 0), 1e-6 * scale);
   };
   const hessianAt = cachedHessians(problem, ctx, opts);
-  if (single) {
-    controlOnePoint(controlProblem, leaders[0], labels, ctx, opts, notes);
-  } else if (leaders.length > 0 && leaders.some((a) => marginBefore.get(a) === undefined)) {
+  if (single) controlOnePoint(controlProblem, leaders[0], labels, ctx, opts, notes, zerosOf[leaders[0]]);
+  // The search: for K ≥ 2 or fixed labels, and for one point when no ray reached the target.
+  const unreached = leaders.filter((a) => !verify(linalg, evaluations[a], labels, targetOf(a), zerosOf[a], rule, opts).holds);
+  if (unreached.length > 0) {
     constrained = constrainedDirections(problem, ctx);
     const outcome = pushEigenvalues(
       controlProblem,
@@ -701,12 +755,13 @@ export function controlSignatures(
       searchEpsilon,
       opts.maxIterations ?? 200,
       opts,
+      zerosOf,
     );
     if (constrained.cols >= labels.length) {
       notes.push(`the gradient constraints (and fixed labels) leave no free label direction (rank ${constrained.cols} of ${labels.length}): the labels are determined.`);
     }
     // The search may stop short of its ε yet every target hold (eigenvalues in (0, ε)): only explain real failures.
-    const failed = !outcome.success && !leaders.every((a) => verify(linalg, evaluations[a], labels, targetOf(a), zeros, rule, opts).holds);
+    const failed = !outcome.success && !leaders.every((a) => verify(linalg, evaluations[a], labels, targetOf(a), zerosOf[a], rule, opts).holds);
     if (failed && constrained.cols < labels.length) {
       notes.push(
         outcome.stalled
@@ -724,16 +779,16 @@ export function controlSignatures(
   }
   // Widen the margins together: ask every leader for twice its margin until a round fails.
   if (leaders.length > 0 && (opts.widenRounds ?? 8) > 0) {
-    const checks = leaders.map((a) => verify(linalg, evaluations[a], labels, targetOf(a), zeros, rule, opts));
+    const checks = leaders.map((a) => verify(linalg, evaluations[a], labels, targetOf(a), zerosOf[a], rule, opts));
     if (checks.every((check) => check.holds)) {
       constrained ??= constrainedDirections(problem, ctx);
       let margins = checks.map((check) => check.margin);
       for (let round = 0; round < (opts.widenRounds ?? 8); round++) {
         const trial = Float64Array.from(labels);
         const wanted = new Map(leaders.map((a, i) => [a, 2 * margins[i]]));
-        const outcome = pushEigenvalues(controlProblem, leaders, trial, ctx, constrained, hessianAt, (a) => wanted.get(a) as number, 15, opts);
+        const outcome = pushEigenvalues(controlProblem, leaders, trial, ctx, constrained, hessianAt, (a) => wanted.get(a) as number, 15, opts, zerosOf);
         if (!outcome.success || relativeChange(trial, Y0) > budget) break;
-        const next = leaders.map((a) => verify(linalg, evaluations[a], trial, targetOf(a), zeros, rule, opts));
+        const next = leaders.map((a) => verify(linalg, evaluations[a], trial, targetOf(a), zerosOf[a], rule, opts));
         if (!next.every((check, i) => check.holds && check.margin > margins[i])) break;
         labels.set(trial);
         margins = next.map((check) => check.margin);
@@ -745,8 +800,8 @@ export function controlSignatures(
   const reached = problem.planted.map(() => true);
   for (const { a, target } of controlled) {
     const ev = evaluations[a];
-    const check = verify(linalg, ev, labels, target, zeros, rule, opts);
-    const J = ctx.jacobians?.[a] ?? jacobian(ev, problem.memoryBudgetBytes);
+    const check = verify(linalg, ev, labels, target, zerosOf[a], rule, opts);
+    const J = jacobianOf(a);
     const leader = followers.get(a) ?? a;
     points.push({
       name: problem.planted[a].name,
