@@ -2,10 +2,10 @@
 // unzips it to a temp folder, checks every file package.json points at is inside, loads the
 // extension module against a stub `vscode` (activate/deactivate exported) and starts the bundled
 // language server over stdio: it must answer `initialize` and publish diagnostics for the broken
-// fixture the extension-host suite also uses.
+// fixture the extension-host suite also uses. The packaged `crit` CLI must print its help.
 //
 //   node scripts/check-package.mjs dist/crit.vsix
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -65,6 +65,12 @@ try {
     const serverInfo = await initializeServer(serverModule, extensionRoot);
     console.log(`language server answers initialize (${JSON.stringify(serverInfo)}) and publishes diagnostics for a broken file`);
   }
+
+  const cli = manifest.bin?.crit && path.join(extensionRoot, manifest.bin.crit);
+  if (check(cli && existsSync(cli), 'the crit CLI (package.json bin.crit) is not in the vsix')) {
+    const help = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8', timeout: SERVER_ANSWER_TIMEOUT_MS });
+    if (check(help.status === 0, `crit --help failed (${help.status}):\n${help.stderr}`)) console.log('crit CLI runs: --help exits 0');
+  }
 } catch (error) {
   problems.push(error instanceof Error ? error.message : String(error));
 } finally {
@@ -77,9 +83,9 @@ if (problems.length > 0) {
 }
 console.log('package check passed');
 
-/** Relative paths the manifest points at: entry, grammars, language configurations, icon. */
+/** Relative paths the manifest points at: entry, bin entries, grammars, language configurations, icon. */
 function referencedFiles(manifest) {
-  const files = [manifest.main];
+  const files = [manifest.main, ...Object.values(manifest.bin ?? {})];
   if (manifest.icon) files.push(manifest.icon);
   for (const grammar of manifest.contributes?.grammars ?? []) files.push(grammar.path);
   for (const language of manifest.contributes?.languages ?? []) if (language.configuration) files.push(language.configuration);
