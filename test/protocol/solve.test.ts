@@ -51,6 +51,9 @@ test('solve reports progress on a server-created token and status, and keeps the
   assert.equal(kinds.at(-1), 'end');
   const reports = client.progress.filter((p) => (p.value as { kind: string }).kind === 'report').map((p) => p.value as { percentage?: number; message?: string });
   assert.ok(reports.length > 0 && reports.every((r) => typeof r.percentage === 'number' && r.percentage >= 0 && r.percentage <= 100 && typeof r.message === 'string'));
+  const percentages = reports.map((r) => r.percentage ?? 0);
+  assert.deepEqual([...percentages].sort((a, b) => a - b), percentages, 'progress only moves forward');
+  assert.ok(reports.some((r) => /SVD|Jacobian/.test(r.message ?? '')), 'the engine phase is shown');
 
   const states = client.statuses.slice(statusesBefore).map((s) => s.state);
   assert.ok(states.includes('solving'));
@@ -105,6 +108,19 @@ test('an edit during a solve cancels it; the worker recovers for the next solve'
   assert.equal(await client.connection.sendRequest(ResultRequest, { uri: slowUri, landscape: 'slow' }), null);
   await client.change(twoUri, fixture('two.crit').replace('seed 7', 'seed 9'), 3);
   solved(await client.connection.sendRequest(SolveRequest, { uri: twoUri, landscape: 'two_points' }));
+});
+
+test('a changed plot recomputes its curve; unchanged numbers and plots come from the cache', async () => {
+  const text = fixture('two.crit').replace('seed 7', 'seed 9');
+  await client.change(twoUri, text.replace('steps 21', 'steps 11'), 4);
+  const replotted = solved(await client.connection.sendRequest(SolveRequest, { uri: twoUri, landscape: 'two_points' }));
+  assert.equal(replotted.curves.interpolation[0].alpha.length, 11);
+  await client.change(twoUri, text, 5);
+  const started = Date.now();
+  const cached = solved(await client.connection.sendRequest(SolveRequest, { uri: twoUri, landscape: 'two_points' }));
+  assert.equal(cached.version, 5);
+  assert.equal(cached.curves.interpolation[0].alpha.length, 21);
+  assert.ok(Date.now() - started < 500, 'from the cache');
 });
 
 test('$/cancelRequest from the client cancels a solve', async () => {

@@ -41,7 +41,7 @@ export class ServerModel {
   private readonly results = new Map<string, Map<string, StoredResult>>();
   /** Solvability reports by problem hash: an edit that changes no number re-checks nothing. */
   readonly reports = new LruCache<SolvabilityReport>(REPORT_CACHE_ENTRIES);
-  /** Solve results by problem hash: re-solving unchanged numbers is instant. */
+  /** Solve results by problem hash and plot requests: re-solving unchanged numbers is instant. */
   readonly solves = new LruCache<StoredResult>(SOLVE_CACHE_ENTRIES);
 
   analysis(document: DocumentLike): DocumentAnalysis {
@@ -74,7 +74,6 @@ export class ServerModel {
     let byName = this.results.get(uri);
     if (byName === undefined) this.results.set(uri, (byName = new Map()));
     byName.set(landscape, result);
-    this.solves.set(result.problemHash, result);
   }
 
   /** Forgets a closed document (its results go too: they are kept for open documents only). */

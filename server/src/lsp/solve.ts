@@ -4,6 +4,7 @@
  * hovers, inlay hints, certificate diagnostics and export) and by problem hash (re-solving unchanged
  * numbers is instant).
  */
+import { createHash } from 'node:crypto';
 import type { PointCertificate, SolveResult } from '../engine/types';
 import type { CertificateJson, LandscapeRef, LandscapeResult, SolveResponse, SolvabilityJson } from '../protocol';
 import type { CompiledLandscape } from '../language';
@@ -68,6 +69,41 @@ export function landscapeResultJson(
   };
 }
 
+/** What the plots ask for, hashed (random directions are arrays: hash their bytes, not their JSON). */
+function curvesKey(curves: CurveRequest[]): string {
+  const hash = createHash('sha256');
+  for (const curve of curves) {
+    const { range: _range, ...rest } = curve;
+    if (rest.kind === 'directions') {
+      hash.update(JSON.stringify({ ...rest, directions: rest.directions.length }));
+      for (const d of rest.directions) hash.update(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+    } else hash.update(JSON.stringify(rest));
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * The engine reports a fraction per phase, and how many phases a solve has depends on the spec. An
+ * editor's progress bar only moves forward: each new phase covers half of what is left, so the
+ * overall fraction is monotone and never claims 100% before the end.
+ */
+export class OverallProgress {
+  private phase: string | undefined;
+  private completed = -1;
+  private last = 0;
+
+  update(phase: string, fraction: number): number {
+    if (phase !== this.phase) {
+      this.phase = phase;
+      this.completed++;
+    }
+    const start = 1 - 0.5 ** this.completed;
+    const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
+    this.last = Math.max(this.last, start + f * 0.5 ** (this.completed + 1));
+    return this.last;
+  }
+}
+
 export class SolveService {
   private readonly running = new Map<string, AbortController>();
 
@@ -98,8 +134,11 @@ export class SolveService {
       return { status: 'failed', message: first?.message ?? `${landscapeName} could not be compiled` };
     }
 
-    const cached = model.solves.get(problemHash);
-    if (cached !== undefined) return this.store(ref, analysis.version, { ...cached, json: { ...cached.json, ...ref, version: analysis.version } });
+    const curves = compiled.plots.filter((p): p is CurveRequest => p.kind === 'interpolate' || p.kind === 'plane' || p.kind === 'directions');
+    // The same numbers with the same plots: nothing to compute again.
+    const cacheKey = `${problemHash}:${curvesKey(curves)}`;
+    const cached = model.solves.get(cacheKey);
+    if (cached !== undefined) return this.store(ref, analysis.version, cacheKey, { ...cached, json: { ...cached.json, ...ref, version: analysis.version } });
 
     const key = `${ref.uri}#${ref.landscape}`;
     this.running.get(key)?.abort();
@@ -108,11 +147,12 @@ export class SolveService {
     const signal = AbortSignal.any([controller.signal, cancel]);
     status.solving(ref, 0, 'starting');
     progress.report(0, 'starting');
-    const curves = compiled.plots.filter((p): p is CurveRequest => p.kind === 'interpolate' || p.kind === 'plane' || p.kind === 'directions');
     try {
+      const overall = new OverallProgress();
       const reply = await this.deps.lane.run({ type: 'solve', problem: compiled.problem, settings: engineSettings(model.settings), curves }, signal, (phase, fraction) => {
-        status.solving(ref, fraction, phase);
-        progress.report(Math.round(fraction * 100), phase);
+        const done = overall.update(phase, fraction);
+        status.solving(ref, done, phase);
+        progress.report(Math.round(done * 100), `${phase} ${Math.round(fraction * 100)}%`);
       });
       if (reply.type === 'failed') {
         status.solveEnded(ref, 'failed', reply.message);
@@ -120,7 +160,7 @@ export class SolveService {
       }
       if (reply.type !== 'solved') throw new Error(`unexpected worker reply '${reply.type}'`);
       const json = landscapeResultJson(ref, analysis.version, problemHash, compiled, reply.result, reply);
-      const response = this.store(ref, analysis.version, { problemHash, compiled, solve: reply.result, json });
+      const response = this.store(ref, analysis.version, cacheKey, { problemHash, compiled, solve: reply.result, json });
       status.solveEnded(ref, 'solved', json.achieved ? 'every target verified' : 'solved; some targets not reached');
       return response;
     } catch (error) {
@@ -136,8 +176,9 @@ export class SolveService {
     }
   }
 
-  private store(ref: LandscapeRef, version: number, result: StoredResult): SolveResponse {
+  private store(ref: LandscapeRef, version: number, cacheKey: string, result: StoredResult): SolveResponse {
     this.deps.model.setResult(ref.uri, ref.landscape, result);
+    this.deps.model.solves.set(cacheKey, result);
     this.deps.resultChanged(ref, version, result.json.achieved);
     return { status: 'solved', result: result.json };
   }
