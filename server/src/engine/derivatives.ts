@@ -26,8 +26,12 @@ export function evaluate(net: NetworkSpec, theta: Theta, X: Float64Array, m: num
   return { net, theta, X, m, blocks: layerLayout(net), trace: forwardTrace(net, theta, X, m) };
 }
 
-/** f'(z_l) and f''(z_l) for every layer, elementwise over the batch. */
+const derivativeCache = new WeakMap<Evaluation, { d1: Float64Array[]; d2: Float64Array[] }>();
+
+/** f'(z_l) and f''(z_l) for every layer, elementwise over the batch (computed once per evaluation). */
 function activationDerivatives(ev: Evaluation): { d1: Float64Array[]; d2: Float64Array[] } {
+  const cached = derivativeCache.get(ev);
+  if (cached) return cached;
   const d1: Float64Array[] = [];
   const d2: Float64Array[] = [];
   for (const block of ev.blocks) {
@@ -42,7 +46,9 @@ function activationDerivatives(ev: Evaluation): { d1: Float64Array[]; d2: Float6
     d1.push(first);
     d2.push(second);
   }
-  return { d1, d2 };
+  const result = { d1, d2 };
+  derivativeCache.set(ev, result);
+  return result;
 }
 
 /**
@@ -606,11 +612,12 @@ export function gaussNewton(linalg: LinAlg, J: Mat): Mat {
 
 /**
  * The full loss Hessian ∇²L = (2/m)(JᵀJ − Σ_j r_j ∇²ŷ_j) as a dense N × N matrix (small N).
+ * Pass `jacobian` when J of this evaluation is already at hand.
  */
-export function lossHessian(ev: Evaluation, Y: Float64Array, opts: DenseOptions = {}): Mat {
+export function lossHessian(ev: Evaluation, Y: Float64Array, opts: DenseOptions & { jacobian?: Mat } = {}): Mat {
   const n = ev.theta.length;
   checkTheta(ev.net, ev.theta);
-  const J = jacobian(ev, opts.memoryBudgetBytes);
+  const J = opts.jacobian ?? jacobian(ev, opts.memoryBudgetBytes);
   const S = weightedOutputHessian(ev, residual(ev, Y), opts);
   const G = gaussNewton(opts.linalg ?? getLinAlg(), J);
   const H = new Float64Array(n * n);
