@@ -8,7 +8,7 @@ import { indexInterval, predictedIndex, reducePencil } from '../../server/src/en
 import { plantLabels } from '../../server/src/engine/plant';
 import { createRng } from '../../server/src/engine/random';
 import { marginOf } from '../../server/src/engine/signature';
-import { controlSignatures, hiddenUnitEquivalent, type SignatureControlOptions } from '../../server/src/engine/signatureControl';
+import { controlSignatures, forcedZeroCount, hiddenUnitEquivalent, type SignatureControlOptions } from '../../server/src/engine/signatureControl';
 import type { HessianTarget, NetworkSpec, PlantProblem, Theta } from '../../server/src/engine/types';
 
 const linalg = getLinAlg();
@@ -207,4 +207,23 @@ test('K = 2 random points with spread inputs (x ~ N(0, 3²), w ~ N(0, 2²)): the
     assert.ok(check.margin > 0);
     assert.ok(check.relativeGradient <= 1e-10);
   }
+});
+
+test('relu: a minimum means positive apart from the forced zeros; data-dependent flat directions are counted', () => {
+  const relu361: NetworkSpec = { sizes: [3, 6, 1], activations: ['relu', 'linear'], bias: false };
+  const rng = createRng(4);
+  const m = 120;
+  const X = rng.fillNormal(new Float64Array(m * 3));
+  const Y0 = rng.fillNormal(new Float64Array(m));
+  const theta = rng.fillNormal(new Float64Array(24));
+  const problem: PlantProblem = { network: relu361, data: { m, dx: 3, dy: 1, X, Y0 }, planted: [{ name: 'A', theta, target: { kind: 'minimum' } }], objective: { kind: 'closest' } };
+  const result = solve(problem, { candidates: 2, widenRounds: 1 });
+  assert.deepEqual(result.reached, [true], result.notes.join('\n'));
+  assert.deepEqual(result.points[0].check?.signature, { positive: 18, negative: 0, zero: 6 });
+  assert.equal(forcedZeroCount(linalg, result.evaluations[0], jacobian(result.evaluations[0])), 6);
+  // A relu unit active on no sample: its incoming and outgoing weights are flat for every labels.
+  const dead = Float64Array.from(theta);
+  for (let q = 0; q < 3; q++) dead[q] = 0;
+  const ev = evaluate(relu361, dead, X, m);
+  assert.equal(forcedZeroCount(linalg, ev, jacobian(ev)), 6 + 3);
 });

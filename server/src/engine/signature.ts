@@ -3,6 +3,7 @@
  * the structural limits on which signatures any labels can give (docs/math.md, "Hessian: affine in
  * the labels too").
  */
+import { hasZeroSecondDerivative, isPositivelyHomogeneous } from './activations';
 import { layerLayout, parameterCount } from './network';
 import type { Activation, HessianTarget, NetworkSpec, Signature } from './types';
 
@@ -49,9 +50,9 @@ export function marginOf(eigenvalues: ArrayLike<number>, symmetryZeros: number):
   return symmetryZeros < magnitudes.length ? magnitudes[symmetryZeros] : Infinity;
 }
 
-/** σ(c z) = c^p σ(z) for c > 0: a hidden unit can trade scale between its incoming and outgoing weights. */
-function isPositivelyHomogeneous(activation: Activation): boolean {
-  return activation === 'relu' || activation === 'leaky_relu' || activation === 'linear' || activation === 'square';
+/** σ(c z) = c^p σ(z) for c > 0 (p = 1, or p = 2 for square): a hidden unit can trade scale between its incoming and outgoing weights. */
+function hasRescalingSymmetry(activation: Activation): boolean {
+  return isPositivelyHomogeneous(activation) || activation === 'square';
 }
 
 /**
@@ -72,7 +73,7 @@ export function symmetryZeroCount(net: NetworkSpec): number {
   let zeros = 0;
   for (let l = 0; l + 2 < net.sizes.length; l++) {
     const activation = net.activations[l];
-    if (!isPositivelyHomogeneous(activation)) continue;
+    if (!hasRescalingSymmetry(activation)) continue;
     const units = net.sizes[l + 1];
     if (activation === 'linear') {
       const rankIn = Math.min(units, net.sizes[l] + (net.bias ? 1 : 0));
@@ -85,11 +86,6 @@ export function symmetryZeroCount(net: NetworkSpec): number {
   return zeros;
 }
 
-/** relu, leaky_relu and linear are piecewise linear: their second derivative vanishes almost everywhere. */
-function isPiecewiseLinear(activation: Activation): boolean {
-  return activation === 'relu' || activation === 'leaky_relu' || activation === 'linear';
-}
-
 /**
  * Layers whose diagonal Hessian block does not depend on the labels: ŷ restricted to layer l's
  * parameters (others fixed) is f_L ∘ … ∘ σ_l ∘ (affine in W_l, b_l), which has zero second
@@ -99,7 +95,7 @@ function isPiecewiseLinear(activation: Activation): boolean {
 export function labelIndependentLayers(net: NetworkSpec): number[] {
   const layers: number[] = [];
   const count = net.sizes.length - 1;
-  for (let l = count - 1; l >= 0 && isPiecewiseLinear(net.activations[l]); l--) layers.push(l);
+  for (let l = count - 1; l >= 0 && hasZeroSecondDerivative(net.activations[l]); l--) layers.push(l);
   return layers.reverse();
 }
 

@@ -184,17 +184,22 @@ export function forcedZeroCount(
   const rng = createRng(opts.seed ?? 0).fork('forced zeros');
   const draws = 3;
   const stacked: Mat = { rows: draws * n, cols: z, data: new Float64Array(draws * n * z) };
-  let sScale = 0;
+  const dense = { signal: opts.signal, memoryBudgetBytes: opts.memoryBudgetBytes };
+  // The scale of "zero" comes from an unprojected ρ: restricted to null(Jᵀ), S can vanish entirely
+  // (one-hidden-layer relu nets with a linear output: every critical point has H = (2/m) JᵀJ).
+  const raw = rng.fillNormal(new Float64Array(J.rows));
+  const sScale = frobenius(weightedOutputHessian(ev, raw, dense)) / Math.max(norm(raw), 1e-300);
   for (let d = 0; d < draws; d++) {
     const rho = projectOut(rangeJ, rng.fillNormal(new Float64Array(J.rows)));
-    const S = weightedOutputHessian(ev, rho, { signal: opts.signal, memoryBudgetBytes: opts.memoryBudgetBytes });
-    sScale = Math.max(sScale, frobenius(S));
-    stacked.data.set(linalg.gemm(S, Z).data, d * n * z);
+    const S = weightedOutputHessian(ev, rho, dense);
+    const product = linalg.gemm(S, Z);
+    const size = norm(rho);
+    for (let k = 0; k < product.data.length; k++) stacked.data[d * n * z + k] = product.data[k] / size;
   }
   const { s } = linalg.svd(stacked);
   // Singular values of the stacked S Z at rounding level of S count as a common null direction.
   let common = z - s.length;
-  for (const value of s) if (value <= 1e-9 * sScale) common++;
+  for (const value of s) if (value <= 1e-9 * Math.max(sScale, 1e-300)) common++;
   return Math.max(symmetry, common);
 }
 
