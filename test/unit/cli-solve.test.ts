@@ -79,6 +79,35 @@ test('crit solve exits 2 when solved but a Hessian target is not reached, 1 on u
   assert.match(bad.stderr, /unknown activation/);
 });
 
+test('crit solve --landscape ignores errors elsewhere in the file; a failed planting is reported, not exported', async () => {
+  const conflict = `landscape output_bias_conflict {
+  seed 2
+  network { input 3; layer 6 tanh; output 1 linear; bias on }
+  data { points 300; inputs normal(0, 2); labels teacher(A) }
+  weights A = normal(0, 1)
+  weights B = normal(0, 1)
+  critical A
+  critical B
+}
+landscape broken {
+  network { input 3; layer 6 tanhh; output 1 linear }
+  data { points 10 }
+}
+`;
+  const file = spec('conflict.crit', conflict);
+  const outDir = join(dir, 'conflict-out');
+  const [whole, one] = await Promise.all([crit('solve', file, '--out', outDir), crit('solve', file, '--landscape', 'output_bias_conflict', '--out', outDir)]);
+  assert.equal(whole.status, 1);
+  assert.match(whole.stderr, /unknown activation/);
+  assert.equal(whole.stdout, '', 'nothing solved while the file has errors');
+  assert.equal(one.status, 1);
+  assert.ok(!one.stderr.includes('tanhh'), 'errors of other landscapes are not reported');
+  assert.match(one.stderr, /error solvability\/output-bias-conflict/);
+  assert.match(one.stderr, /no export for 'output_bias_conflict': A, B not critical/);
+  assert.match(one.stdout, /✗\s+A\s+any/);
+  assert.ok(!existsSync(outDir), 'nothing written');
+});
+
 test('crit plot writes an SVG and the CSV behind every plot', async () => {
   const file = spec('plot.crit', TWO_POINTS.replace('plot interpolate A -> B from -0.5 to 1.5 steps 41', 'plot interpolate A -> B from -0.5 to 1.5 steps 41\n  plot spectrum A\n  plot dataset'));
   const outDir = join(dir, 'plots');

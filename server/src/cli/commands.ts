@@ -91,7 +91,13 @@ function compileAndSolve(
   opts: { landscape?: string; memoryBudget?: number; json?: boolean },
 ): { solved: Solved[]; diagnostics: FileDiagnostic[]; failed: boolean } {
   const spec = loadSpec(file);
-  const diagnostics = [...spec.diagnostics];
+  // With --landscape, problems inside the other landscapes of the file do not stop this one.
+  const chosen = spec.file.landscapes.find((l) => l.name === opts.landscape);
+  const inside = (d: FileDiagnostic, l: { range: { start: { offset: number }; end: { offset: number } } }) =>
+    d.range.start.offset < l.range.end.offset && d.range.end.offset >= l.range.start.offset;
+  const diagnostics = chosen === undefined
+    ? [...spec.diagnostics]
+    : spec.diagnostics.filter((d) => inside(d, chosen) || !spec.file.landscapes.some((l) => inside(d, l)));
   const compilations = hasErrors(spec.diagnostics) && spec.file.landscapes.length === 0 ? [] : compileSpec(spec, opts.landscape);
   for (const c of compilations) diagnostics.push(...c.diagnostics);
   if (!hasErrors(diagnostics) && compilations.length === 0) {
@@ -176,7 +182,12 @@ export function solveCommand(io: CliIo, file: string, opts: SolveCommandOptions)
   for (const { compilation, result } of solved) {
     const compiled = compilation.compiled;
     const written: string[] = [];
-    if (opts.export !== false) {
+    // An export promises critical points: a failed planting is reported, not exported.
+    const notCritical = result.certificates.filter((c) => !c.critical).map((c) => c.name);
+    if (notCritical.length > 0) {
+      exitCode = EXIT_ERROR;
+      if (opts.export !== false && !opts.json) io.err(`${file}: no export for '${compiled.name}': ${notCritical.join(', ')} not critical`);
+    } else if (opts.export !== false) {
       for (const target of exportTargets(file, compiled, opts.out)) {
         try {
           exportLandscape(target.dir, compiled, result, { force: opts.force, datasetFormats: target.formats });
