@@ -126,4 +126,4 @@ export const ALL_TOKENS: TokenType[] = [
 ];
 
 /** One lexer for the process: building it validates the token set, which is not free. */
-export const critLexer = new Lexer(ALL_TOKENS, { positionTracking: 'onlyOffset', ensureOptimizations: false });
+export const critLexer = new Lexer(ALL_TOKENS, { positionTracking: 'onlyOffset', ensureOptimizations: true });

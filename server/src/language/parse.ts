@@ -54,7 +54,9 @@ export function parseCrit(text: string): ParseResult {
 function parseUnsafe(text: string, lines: LineIndex): ParseResult {
   const errors: CritDiagnostic[] = [];
   const lexed = T.critLexer.tokenize(text);
-  for (const e of lexed.errors) {
+  // Beyond the shown ones only the count matters (binary files produce one per stray byte run).
+  const unlistedLexErrors = Math.max(0, lexed.errors.length - (MAX_SYNTAX_DIAGNOSTICS + 1));
+  for (const e of lexed.errors.slice(0, MAX_SYNTAX_DIAGNOSTICS + 1)) {
     const bad = text.slice(e.offset, e.offset + Math.min(e.length, 16));
     errors.push({
       code: 'syntax/unknown-character',
@@ -124,7 +126,7 @@ function parseUnsafe(text: string, lines: LineIndex): ParseResult {
     kept.push({
       code: 'syntax/too-many-errors',
       severity: 'information',
-      message: `${errors.length - MAX_SYNTAX_DIAGNOSTICS} more syntax errors not shown; fix the first ones and the rest often disappear`,
+      message: `${errors.length + unlistedLexErrors - MAX_SYNTAX_DIAGNOSTICS} more syntax errors not shown; fix the first ones and the rest often disappear`,
       range: errors[MAX_SYNTAX_DIAGNOSTICS].range,
     });
   }
@@ -205,6 +207,25 @@ function syntaxDiagnostic(
 
 type Children = Record<string, CstElement[] | undefined>;
 
+/**
+ * Start of the first (or end of the last) real token under `el`. Children lists are in source order,
+ * so only each list's first (last) real element is visited: O(depth), not O(subtree).
+ */
+function edgeOffset(el: CstElement, edge: 'start' | 'end'): number | undefined {
+  if ('image' in el) return isRealToken(el) ? (edge === 'start' ? el.startOffset : tokenEnd(el)) : undefined;
+  let best: number | undefined;
+  for (const list of Object.values(el.children)) {
+    if (!list) continue;
+    for (let k = 0; k < list.length; k++) {
+      const offset = edgeOffset(list[edge === 'start' ? k : list.length - 1 - k], edge);
+      if (offset === undefined) continue;
+      if (best === undefined || (edge === 'start' ? offset < best : offset > best)) best = offset;
+      break;
+    }
+  }
+  return best;
+}
+
 /** Builds typed AST nodes from Chevrotain's CST, tolerating every missing child. */
 class AstBuilder {
   constructor(
@@ -252,20 +273,9 @@ class AstBuilder {
 
   /** Range of every real token under `node`; an empty range at `fallback` when there is none. */
   private span(node: CstNode | IToken, fallback: number): SourceRange {
-    let lo = Infinity;
-    let hi = -Infinity;
-    const visit = (el: CstElement): void => {
-      if ('image' in el) {
-        if (isRealToken(el)) {
-          lo = Math.min(lo, el.startOffset);
-          hi = Math.max(hi, tokenEnd(el));
-        }
-        return;
-      }
-      for (const list of Object.values(el.children)) for (const child of list ?? []) visit(child);
-    };
-    visit(node as CstElement);
-    return lo === Infinity ? this.lines.range(fallback, fallback) : this.lines.range(lo, hi);
+    const start = edgeOffset(node as CstElement, 'start');
+    const end = edgeOffset(node as CstElement, 'end');
+    return start === undefined || end === undefined ? this.lines.range(fallback, fallback) : this.lines.range(start, end);
   }
 
   private number(t: IToken, minus?: IToken): A.NumberNode {
