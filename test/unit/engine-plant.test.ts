@@ -90,7 +90,7 @@ test('refuses above the memory budget with a typed error before building matrice
   assert.throws(() => plantLabels(problem, linalg), (e: unknown) => e instanceof EngineError && e.code === 'memory-budget' && /memory budget/.test(e.message));
 });
 
-test('labels agree with an independent NumPy implementation of the method (tanh 4-6-1 with bias, K = 2)', () => {
+test('labels, gradients and certified spectra agree with an independent NumPy implementation (tanh 4-6-1 with bias, K = 2)', () => {
   const net = tanhNets[0];
   const problem = makeProblem(net, 2, 120, 55);
   const { Y } = plantLabels(problem, linalg);
@@ -118,9 +118,26 @@ rel = []
 for t in d['thetas']:
     yh, J = outputs_and_jacobian(t); r = ours - yh
     rel.append(np.linalg.norm(J.T @ r) / (np.linalg.norm(J) * np.linalg.norm(r)))
-print(json.dumps({'diff': float(np.max(np.abs(y - ours)) / np.max(np.abs(y))), 'rel': rel}))`;
+def gradient(t):
+    yh, J = outputs_and_jacobian(t)
+    return -2 / len(X) * J.T @ (ours - yh)
+eig = []
+for t in d['thetas']:
+    t = np.array(t); n = len(t); H = np.empty((n, n))
+    for k in range(n):
+        e = np.zeros(n); e[k] = 1e-5
+        H[:, k] = (gradient(t + e) - gradient(t - e)) / 2e-5
+    eig.append(np.linalg.eigvalsh((H + H.T) / 2).tolist())
+print(json.dumps({'diff': float(np.max(np.abs(y - ours)) / np.max(np.abs(y))), 'rel': rel, 'eig': eig}))`;
   const input = JSON.stringify({ X: [...problem.data.X], Y0: [...problem.data.Y0], Y: [...Y], thetas: problem.planted.map((p) => [...p.theta]) });
-  const result = JSON.parse(execFileSync('python3', ['-c', script], { input }).toString()) as { diff: number; rel: number[] };
+  const result = JSON.parse(execFileSync('python3', ['-c', script], { input }).toString()) as { diff: number; rel: number[]; eig: number[][] };
   assert.ok(result.diff < 1e-8, `labels differ from NumPy by ${result.diff}`);
   for (const rel of result.rel) assert.ok(rel <= 1e-12, `NumPy sees relative gradient ${rel}`);
+  // The certified spectra against NumPy eigenvalues of a finite-difference Hessian of NumPy's gradient.
+  certify(problem, Y, { linalg }).forEach((cert, k) => {
+    const ours = cert.eigenvalues as Float64Array;
+    const reference = result.eig[k];
+    const scale = Math.max(...reference.map(Math.abs));
+    for (let i = 0; i < ours.length; i++) assert.ok(Math.abs(ours[i] - reference[i]) <= 1e-6 * scale, `${cert.name} λ_${i}`);
+  });
 });
