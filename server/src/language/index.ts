@@ -9,3 +9,4 @@ export { compileLandscape, type FileReader, type CompiledLandscape, type PlotReq
 export { solvabilityDiagnostics } from './solvability';
 export { nodeAt, childrenOf, weightReferences, type WeightSymbol, type WeightOccurrence, type WeightReferenceContext } from './navigation';
 export { KEYWORD_DOCS } from './reference';
+export { DEFAULTS, EXPORT_FORMATS, FUNCTIONS, MAX_PLOT_STEPS, MAX_POINTS, MAX_SOLVE_BYTES, MAX_WIDTH, hessianTargetOf, networkSpecOf, plantedNames } from './semantics';
