@@ -227,3 +227,19 @@ test('relu: a minimum means positive apart from the forced zeros; data-dependent
   const ev = evaluate(relu361, dead, X, m);
   assert.equal(forcedZeroCount(linalg, ev, jacobian(ev)), 6 + 3);
 });
+
+test('margin and sharpness asks: met when the ray allows, reported with the reason when not', () => {
+  const net = tanhNet([3, 8, 1]);
+  const theta = createRng(1).fillNormal(new Float64Array(32));
+  const free = solve(problemOf(net, 320, [{ name: 'A', theta, target: { kind: 'minimum' } }]), { candidates: 2, widenRounds: 0 });
+  const check = free.points[0].check;
+  assert.ok(check !== undefined && check.holds);
+  // A sharpness just above the reached largest eigenvalue is met, and verified.
+  const sharp = solve(problemOf(net, 320, [{ name: 'A', theta, target: { kind: 'minimum', sharpness: 1.001 * check.maxEigenvalue } }]), { candidates: 2, widenRounds: 0 });
+  assert.deepEqual(sharp.reached, [true]);
+  assert.ok(verifyAt(sharp.evaluations[0], sharp.Y).negatives === 0);
+  // A margin far beyond the eigenvalue scale cannot be met: reported, with the reason.
+  const wide = solve(problemOf(net, 320, [{ name: 'A', theta, target: { kind: 'minimum', margin: 100 * check.maxEigenvalue } }]), { candidates: 2, widenRounds: 1, maxIterations: 3 });
+  assert.deepEqual(wide.reached, [false]);
+  assert.match(wide.notes.join(' '), /margin .* below the asked/);
+});

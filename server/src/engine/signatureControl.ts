@@ -749,6 +749,15 @@ export function controlSignatures(
   // The search: for K ≥ 2 or fixed labels, and for one point when no ray reached the target.
   const unreached = leaders.filter((a) => !verify(linalg, evaluations[a], labels, targetOf(a), zerosOf[a], rule, opts).holds);
   if (unreached.length > 0) {
+    // The search may fail on an ask it cannot meet (a margin beyond reach) and leave the spectra worse:
+    // keep its labels only if no leader loses the wanted number of negative eigenvalues.
+    const snapshot = Float64Array.from(labels);
+    const rightIndex = (y: Float64Array): number =>
+      leaders.filter((a) => {
+        const check = verify(linalg, evaluations[a], y, targetOf(a), zerosOf[a], rule, opts);
+        return check.holds || check.signature.negative === wantedIndex(targetOf(a), n, zerosOf[a]);
+      }).length;
+    const before = rightIndex(labels);
     constrained = constrainedDirections(problem, ctx);
     const outcome = pushEigenvalues(
       controlProblem,
@@ -764,6 +773,10 @@ export function controlSignatures(
     );
     if (constrained.cols >= labels.length) {
       notes.push(`the gradient constraints (and fixed labels) leave no free label direction (rank ${constrained.cols} of ${labels.length}): the labels are determined.`);
+    }
+    if (!outcome.success && rightIndex(labels) < before) {
+      labels.set(snapshot);
+      notes.push('the signature search made the spectra worse and was undone.');
     }
     // The search may stop short of its ε yet every target hold (eigenvalues in (0, ε)): only explain real failures.
     const failed = !outcome.success && !leaders.every((a) => verify(linalg, evaluations[a], labels, targetOf(a), zerosOf[a], rule, opts).holds);
