@@ -22,8 +22,10 @@ function loadChevrotain(): ChevrotainApi {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('chevrotain') as ChevrotainApi;
   } catch {
+    // Only reached under tsx; a variable keeps bundlers from trying to resolve this fallback.
+    const packageName = 'chevrotain';
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(join(dirname(require.resolve('chevrotain')), '..', 'chevrotain.mjs')) as ChevrotainApi;
+    return require(join(dirname(require.resolve(packageName)), '..', 'chevrotain.mjs')) as ChevrotainApi;
   }
 }
 
