@@ -20,7 +20,7 @@ export const ELU_ALPHA = 1;
  * Positively homogeneous activations (f(c z) = c f(z) for c > 0): a hidden unit using one can have its
  * incoming weights scaled by c and its outgoing weights by 1/c without changing the function.
  */
-export const POSITIVELY_HOMOGENEOUS: ReadonlySet<Activation> = new Set<Activation>(['relu', 'leaky_relu', 'linear']);
+const POSITIVELY_HOMOGENEOUS: ReadonlySet<Activation> = new Set<Activation>(['relu', 'leaky_relu', 'linear']);
 
 export function isPositivelyHomogeneous(activation: Activation): boolean {
   return POSITIVELY_HOMOGENEOUS.has(activation);

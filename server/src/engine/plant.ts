@@ -9,7 +9,7 @@
 import { checkMemoryBudget, EngineError } from './errors';
 import { evaluate, jacobian } from './derivatives';
 import type { LinAlg, Mat, ThinSvd } from './linalg/types';
-import { checkTheta, forward, parameterCount, validateNetwork } from './network';
+import { checkTheta, parameterCount, validateNetwork } from './network';
 import type { PlantProblem, RunOptions } from './types';
 
 /** The gradient constraints restricted to the free label entries. */
@@ -203,11 +203,4 @@ export function plantLabels(
   const factorization = factorize(linalg, system, opts);
   opts.signal?.throwIfAborted();
   return { Y: solveLabels(system, factorization), system, factorization };
-}
-
-/** ŷ at a planted point over the problem's inputs. */
-export function predictionsAt(problem: PlantProblem, pointName: string): Float64Array {
-  const point = problem.planted.find((p) => p.name === pointName);
-  if (!point) throw new EngineError('invalid-input', `no planted point named '${pointName}'`);
-  return forward(problem.network, point.theta, problem.data.X, problem.data.m);
 }
