@@ -66,6 +66,9 @@ describe('validateFile', () => {
     assert.deepEqual(codesOf(spec({ data: 'points 1e400' })), ['values/not-finite']);
     assert.deepEqual(codesOf(spec({ data: 'points 2.5' })), ['values/not-a-whole-number']);
     assert.deepEqual(codesOf(spec({ data: 'points 0' })), ['values/too-many-points']);
+    // Even without planted points, the network and the dataset must fit in memory.
+    assert.deepEqual(codesOf(spec({ network: 'input 5000; layer 5000 tanh; output 1', data: 'points 600', rest: '' })), ['counts/too-large']);
+    assert.deepEqual(codesOf(spec({ network: 'input 10000; output 1', data: 'points 1000000', rest: '' })), ['counts/too-large']);
   });
 
   it('needs M >= K·N and offers to raise points to the needed count', () => {

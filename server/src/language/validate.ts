@@ -487,10 +487,27 @@ class LandscapeValidator {
     }
   }
 
+  /** The network and the dataset themselves must fit in memory, planted points or not. */
+  private sizesFit(points: A.NumberNode | undefined): boolean {
+    const n = parameterCount(this.net!);
+    if (n > MAX_PARAMETERS) {
+      this.report('counts/too-large', 'error', `the network has ${n.toLocaleString('en-US')} parameters, more than the ${MAX_PARAMETERS.toLocaleString('en-US')} Crit handles; use narrower layers`, this.l.network!.range);
+      return false;
+    }
+    if (!points || !Number.isInteger(points.value) || points.value < 1 || points.value > MAX_POINTS) return true;
+    const floats = points.value * (this.net!.sizes[0] + 2 * this.net!.sizes[this.net!.sizes.length - 1]);
+    if (floats * 8 > MAX_SOLVE_BYTES) {
+      this.report('counts/too-large', 'error', `the dataset (points × (inputs + 2 × outputs) = ${floats.toExponential(2)} numbers) would not fit in memory; use fewer points or dimensions`, points.range);
+      return false;
+    }
+    return true;
+  }
+
   /** M = (m − fixed)·d_y free labels against K·N gradient equations, and the solve's memory. */
   private counts(): void {
     const planted = plantedNames(this.l).filter((n) => this.l.weights.some((w) => w.name === n));
     const points = this.l.data?.points?.count;
+    if (this.net && !this.sizesFit(points)) return;
     if (planted.length === 0) {
       if (this.l.network && this.l.data) this.report('structure/nothing-planted', 'warning', `${this.label} plants no critical point: add \`critical NAME\` for a declared weight vector`, this.headRange);
       return;
@@ -525,6 +542,9 @@ class LandscapeValidator {
     }
   }
 }
+
+/** Parameters per weight vector beyond which even building θ, the Jacobian or the plots is unreasonable. */
+const MAX_PARAMETERS = 1_000_000;
 
 function fixedFirstPoints(l: A.LandscapeNode): number {
   const first = l.data?.fixed?.first;
