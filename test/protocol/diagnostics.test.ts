@@ -112,3 +112,22 @@ test('an untrusted workspace gets tier 1 only: no file reads, no worker', async 
     await client.close();
   }
 });
+
+test('a large dataset is compiled in the worker: tier 1 stays responsive meanwhile', async () => {
+  const client = await startServer({ trusted: true, memoryBudgetBytes: 64 * 1024 * 1024 });
+  try {
+    const uri = 'file:///tmp/crit-protocol-tests/large.crit';
+    const text = 'landscape large {\n  network { input 10 layer 20 tanh output 1 }\n  data { points 300000 inputs normal(0, 1) labels teacher(A) + noise(0.1) }\n  weights A = normal(0, 1)\n  critical A\n}\n';
+    await client.open(uri, text, 1);
+    await client.diagnostics(uri, 1);
+    await new Promise((resolve) => setTimeout(resolve, 400)); // tier 2 has started compiling
+    const started = Date.now();
+    await client.change(uri, `// edited\n${text}`, 2);
+    await client.diagnostics(uri, 2);
+    assert.ok(Date.now() - started < 1000, `tier 1 answered in ${Date.now() - started} ms`);
+    const budget = await client.diagnostics(uri, 2, 30_000, (p) => p.diagnostics.some((d) => d.code === 'solvability/memory-budget'));
+    assert.match(budget.diagnostics.find((d) => d.code === 'solvability/memory-budget')!.message, /memory budget/);
+  } finally {
+    await client.close();
+  }
+});

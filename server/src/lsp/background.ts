@@ -1,16 +1,14 @@
 /**
- * Tier-2 diagnostics: for each landscape without tier-1 errors, compile it, hash the compiled
- * problem and get its solvability report, from the cache when the hash was seen before (editing a
- * comment re-checks nothing), else from the check worker. A newer version of the document aborts
- * the run (terminating the worker if it is busy with it).
+ * Tier-2 diagnostics: each landscape without tier-1 errors goes to the check worker, which compiles
+ * it (off this thread: a large dataset takes a while to draw), hashes the compiled problem, and
+ * analyses it unless a report for that hash is cached here (editing a comment re-analyses nothing),
+ * then maps the report to diagnostics on this version's tree. A newer version of the document
+ * aborts the run, terminating the worker if it is busy with it.
  */
-import { solvabilityDiagnostics } from '../language';
 import type { CritDiagnostic, LandscapeNode } from '../language';
-import type { SolvabilityReport } from '../engine/types';
 import { CancelledError, type WorkerLane } from '../worker/lane';
 import type { DocumentAnalysis } from './analysis';
 import { landscapeHasErrors } from './analysis';
-import { compileForServer, engineSettings } from './compile';
 import { CHECK_TIMEOUT_MS } from './limits';
 import type { LandscapeFacts, ServerModel } from './model';
 import type { StatusTracker } from './status';
@@ -24,6 +22,10 @@ export interface BackgroundDeps {
   /** Still the document's latest version? */
   isCurrent: (uri: string, version: number) => boolean;
   log: (message: string) => void;
+}
+
+function hasName(landscape: LandscapeNode): landscape is LandscapeNode & { name: string } {
+  return landscape.name !== undefined;
 }
 
 function diagnosticKey(d: CritDiagnostic): string {
@@ -64,7 +66,7 @@ export class BackgroundChecker {
     try {
       for (const landscape of analysis.file.landscapes) {
         if (controller.signal.aborted || !this.deps.isCurrent(analysis.uri, analysis.version)) return;
-        if (landscape.name === undefined || landscapeHasErrors(analysis, landscape)) continue;
+        if (!hasName(landscape) || landscapeHasErrors(analysis, landscape)) continue;
         const facts = await this.checkLandscape(analysis, landscape, controller.signal, markChecking);
         if (facts === undefined) return;
         model.setFacts(analysis.uri, landscape.name, facts);
@@ -77,49 +79,47 @@ export class BackgroundChecker {
   }
 
   /** Undefined when cancelled. */
-  private async checkLandscape(analysis: DocumentAnalysis, landscape: LandscapeNode, signal: AbortSignal, markChecking: () => void): Promise<LandscapeFacts | undefined> {
+  private async checkLandscape(analysis: DocumentAnalysis, landscape: LandscapeNode & { name: string }, signal: AbortSignal, markChecking: () => void): Promise<LandscapeFacts | undefined> {
     const { model } = this.deps;
-    const compilation = compileForServer(analysis.uri, landscape, model.settings);
-    const { compiled, problemHash } = compilation;
-    // Compiling re-validates the landscape: keep only what tier 1 did not already report.
-    const tier1 = new Set(analysis.diagnostics.map(diagnosticKey));
-    const facts: LandscapeFacts = { version: analysis.version, compiled, problemHash, diagnostics: compilation.diagnostics.filter((d) => !tier1.has(diagnosticKey(d))) };
-    if (compiled === undefined || problemHash === undefined) return facts;
-    let report: SolvabilityReport | undefined = model.reports.get(problemHash);
-    if (report === undefined) {
-      markChecking();
-      try {
-        const reply = await this.deps.lane.run(
-          { type: 'check', problem: compiled.problem, settings: engineSettings(model.settings) },
-          AbortSignal.any([signal, AbortSignal.timeout(CHECK_TIMEOUT_MS)]),
-        );
-        if (reply.type === 'checked') {
-          report = reply.report;
-          model.reports.set(problemHash, report);
-        } else if (reply.type === 'failed') {
-          facts.diagnostics.push({
-            code: reply.code === 'memory-budget' ? 'solvability/memory-budget' : 'solvability/check-failed',
-            severity: 'warning',
-            message: `the solvability check could not run: ${reply.message}`,
-            range: landscape.nameRange ?? landscape.range,
-          });
-        }
-      } catch (error) {
-        if (error instanceof CancelledError && signal.aborted) return undefined;
-        if (!(error instanceof CancelledError)) throw error;
+    const solved = model.result(analysis.uri, landscape.name);
+    const facts: LandscapeFacts = { version: analysis.version, diagnostics: [] };
+    try {
+      const reply = await this.deps.lane.run(
+        {
+          type: 'check',
+          landscape,
+          uri: analysis.uri,
+          settings: model.settings,
+          cachedReports: model.reports.entries(),
+          solved: solved === undefined ? undefined : { problemHash: solved.problemHash, report: solved.solve.report, certificates: solved.solve.certificates },
+        },
+        AbortSignal.any([signal, AbortSignal.timeout(CHECK_TIMEOUT_MS)]),
+        markChecking,
+      );
+      if (reply.type === 'checked') {
+        // Compiling re-validates the landscape: keep only what tier 1 did not already report.
+        const tier1 = new Set(analysis.diagnostics.map(diagnosticKey));
+        facts.diagnostics = reply.diagnostics.filter((d) => !tier1.has(diagnosticKey(d)));
+        facts.problemHash = reply.problemHash;
+        facts.report = reply.report;
+        if (reply.problemHash !== undefined && reply.report !== undefined) model.reports.set(reply.problemHash, reply.report);
+      } else if (reply.type === 'failed') {
         facts.diagnostics.push({
-          code: 'solvability/check-timeout',
-          severity: 'information',
-          message: `the background solvability check took longer than ${CHECK_TIMEOUT_MS / 1000} s and was stopped; Solve runs it in full`,
+          code: reply.code === 'memory-budget' ? 'solvability/memory-budget' : 'solvability/check-failed',
+          severity: 'warning',
+          message: `the solvability check could not run: ${reply.message}`,
           range: landscape.nameRange ?? landscape.range,
         });
       }
-    }
-    if (report !== undefined) {
-      facts.report = report;
-      const solved = model.result(analysis.uri, compiled.name);
-      const certificates = solved?.problemHash === problemHash ? solved.solve.certificates : undefined;
-      facts.diagnostics.push(...solvabilityDiagnostics(landscape, compiled, solved?.problemHash === problemHash ? solved.solve.report : report, certificates));
+    } catch (error) {
+      if (error instanceof CancelledError && signal.aborted) return undefined;
+      if (!(error instanceof CancelledError)) throw error;
+      facts.diagnostics.push({
+        code: 'solvability/check-timeout',
+        severity: 'information',
+        message: `the background solvability check took longer than ${CHECK_TIMEOUT_MS / 1000} s and was stopped; Solve runs it in full`,
+        range: landscape.nameRange ?? landscape.range,
+      });
     }
     return facts;
   }

@@ -15,11 +15,15 @@ export function resultRequest(model: ServerModel, params: LandscapeRef): Landsca
   return model.result(params.uri, params.landscape)?.json ?? null;
 }
 
-/** The landscape compiled from this document version: from the tier-2 facts when they are current. */
+/** The landscape compiled from this document version (cached: a preview asks for page after page). */
 function currentCompilation(model: ServerModel, analysis: DocumentAnalysis, landscape: LandscapeNode): ServerCompilation {
-  const facts = model.landscapeFacts(analysis.uri, landscape.name ?? '');
-  if (facts?.version === analysis.version && facts.compiled !== undefined) return facts;
-  return compileForServer(analysis.uri, landscape, model.settings);
+  const key = `${analysis.uri}#${landscape.name ?? ''}@${analysis.version}`;
+  let compilation = model.compilations.get(key);
+  if (compilation === undefined) {
+    compilation = compileForServer(analysis.uri, landscape, model.settings);
+    model.compilations.set(key, compilation);
+  }
+  return compilation;
 }
 
 /** Rows of the compiled dataset; solved labels when the stored result solved these very numbers. */

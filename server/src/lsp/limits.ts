@@ -12,3 +12,5 @@ export const MAX_DATASET_ROWS = 5000;
 export const SOLVE_CACHE_ENTRIES = 8;
 /** Solvability reports cached by problem hash. */
 export const REPORT_CACHE_ENTRIES = 128;
+/** Compiled landscapes kept for dataset pages and exports. */
+export const COMPILATION_CACHE_ENTRIES = 4;

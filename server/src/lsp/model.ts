@@ -9,12 +9,13 @@ import type { CritSettings, LandscapeResult } from '../protocol';
 import type { DocumentAnalysis } from './analysis';
 import { AnalysisCache } from './analysis';
 import { LruCache } from './lruCache';
-import { REPORT_CACHE_ENTRIES, SOLVE_CACHE_ENTRIES } from './limits';
+import { COMPILATION_CACHE_ENTRIES, REPORT_CACHE_ENTRIES, SOLVE_CACHE_ENTRIES } from './limits';
+import type { ServerCompilation } from './compile';
 
 /** Tier-2 knowledge of one landscape, valid for one document version. */
 export interface LandscapeFacts {
   version: number;
-  compiled?: CompiledLandscape;
+  /** Undefined when the landscape did not compile. */
   problemHash?: string;
   report?: SolvabilityReport;
   /** Compile diagnostics, then the engine's solvability and certificate diagnostics. */
@@ -43,6 +44,8 @@ export class ServerModel {
   readonly reports = new LruCache<SolvabilityReport>(REPORT_CACHE_ENTRIES);
   /** Solve results by problem hash and plot requests: re-solving unchanged numbers is instant. */
   readonly solves = new LruCache<StoredResult>(SOLVE_CACHE_ENTRIES);
+  /** Landscapes compiled for explicit requests (dataset pages, export), by uri, name and version. */
+  readonly compilations = new LruCache<ServerCompilation>(COMPILATION_CACHE_ENTRIES);
 
   analysis(document: DocumentLike): DocumentAnalysis {
     return this.analyses.get(document);

@@ -1,7 +1,7 @@
 /** Messages between the server thread and the solve worker (structured-cloned: typed arrays survive). */
-import type { PlantProblem, SolvabilityReport, SolveResult } from '../engine/types';
-import type { InterpolationCurve, PlaneGrid } from '../protocol';
-import type { PlotRequest } from '../language';
+import type { PlantProblem, PointCertificate, SolvabilityReport, SolveResult } from '../engine/types';
+import type { CritSettings, InterpolationCurve, PlaneGrid } from '../protocol';
+import type { CritDiagnostic, LandscapeNode, PlotRequest } from '../language';
 
 /** The spec's `plot` statements that need loss curves computed after a solve. */
 export type CurveRequest = Extract<PlotRequest, { kind: 'interpolate' | 'plane' | 'directions' }>;
@@ -11,8 +11,28 @@ export interface EngineSettings {
   tolerances?: { rank?: number | null; zeroEigenvalue?: number | null; gradient?: number };
 }
 
+/** A planted-point result the check may turn into certificate diagnostics (when its hash still matches). */
+export interface SolvedFacts {
+  problemHash: string;
+  report: SolvabilityReport;
+  certificates: PointCertificate[];
+}
+
 export type WorkerJob =
-  | { type: 'check'; jobId: number; problem: PlantProblem; settings: EngineSettings }
+  /**
+   * Tier 2 for one landscape of one document version: compile (off the server's thread: large
+   * datasets take a while), hash, analyse unless `cachedReports` has the hash, and map the report
+   * (and a matching solve's certificates) to diagnostics on this version's tree.
+   */
+  | {
+      type: 'check';
+      jobId: number;
+      landscape: LandscapeNode;
+      uri: string;
+      settings: CritSettings;
+      cachedReports: [string, SolvabilityReport][];
+      solved?: SolvedFacts;
+    }
   | { type: 'solve'; jobId: number; problem: PlantProblem; settings: EngineSettings; curves: CurveRequest[] };
 
 /** A job as submitted to a lane, which numbers it. */
@@ -20,6 +40,7 @@ export type WorkerJobInput = { [K in WorkerJob['type']]: Omit<Extract<WorkerJob,
 
 export type WorkerReply =
   | { type: 'progress'; jobId: number; phase: string; fraction: number }
-  | { type: 'checked'; jobId: number; report: SolvabilityReport }
+  /** `analyzed` is false when the report came from `cachedReports`; no problemHash when compiling failed. */
+  | { type: 'checked'; jobId: number; problemHash?: string; report?: SolvabilityReport; analyzed: boolean; diagnostics: CritDiagnostic[] }
   | { type: 'solved'; jobId: number; result: SolveResult; interpolation: InterpolationCurve[]; planes: PlaneGrid[]; elapsedMs: number }
   | { type: 'failed'; jobId: number; message: string; code?: string };

@@ -5,18 +5,34 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { analyzeProblem, solveProblem } from '../engine';
+import { solvabilityDiagnostics } from '../language';
+import { compileForServer } from '../lsp/compile';
 import { computeCurves } from './curves';
 import type { WorkerJob, WorkerReply } from './messages';
 
 /** Progress messages are throttled: the engine may report far more often than anyone can see. */
 const PROGRESS_INTERVAL_MS = 50;
 
+function check(job: Extract<WorkerJob, { type: 'check' }>): WorkerReply {
+  const { compiled, problemHash, diagnostics } = compileForServer(job.uri, job.landscape, job.settings);
+  if (compiled === undefined || problemHash === undefined) return { type: 'checked', jobId: job.jobId, analyzed: false, diagnostics };
+  let report = new Map(job.cachedReports).get(problemHash);
+  const analyzed = report === undefined;
+  if (report === undefined) {
+    // Tells the server numerics are running (its status says 'checking').
+    parentPort?.postMessage({ type: 'progress', jobId: job.jobId, phase: 'analyze', fraction: 0 } satisfies WorkerReply);
+    report = analyzeProblem(compiled.problem, { memoryBudgetBytes: job.settings.memoryBudgetBytes });
+  }
+  const solved = job.solved?.problemHash === problemHash ? job.solved : undefined;
+  diagnostics.push(...solvabilityDiagnostics(job.landscape, compiled, solved?.report ?? report, solved?.certificates));
+  return { type: 'checked', jobId: job.jobId, problemHash, report, analyzed, diagnostics };
+}
+
 function run(job: WorkerJob): WorkerReply {
+  if (job.type === 'check') return check(job);
   const runOptions = { memoryBudgetBytes: job.settings.memoryBudgetBytes };
   const problem = { ...job.problem, memoryBudgetBytes: job.settings.memoryBudgetBytes ?? job.problem.memoryBudgetBytes };
-  if (job.type === 'check') {
-    return { type: 'checked', jobId: job.jobId, report: analyzeProblem(problem, runOptions) };
-  }
+
   let lastProgress = 0;
   const onProgress = (phase: string, fraction: number): void => {
     const now = performance.now();
