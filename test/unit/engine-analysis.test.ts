@@ -106,5 +106,6 @@ test('two random points in a narrow tanh net: huge label change is measured and 
   assert.ok(result.report.conditionNumber > 1e4);
   assert.ok((result.report.relativeLabelChange ?? 0) > 10);
   assert.ok(result.report.warnings.some((w) => /labels changed by/.test(w)));
+  assert.ok(result.report.warnings.some((w) => /The loss at 'A' is/.test(w)));
   for (const cert of result.certificates) assert.ok(cert.relativeGradientNorm <= 1e-12);
 });

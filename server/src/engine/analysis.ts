@@ -19,6 +19,8 @@ export const CONSISTENCY_TOLERANCE = 1e-9;
 export const CONDITION_WARNING = 1e8;
 /** Warn when ||y − y0|| / ||y0|| exceeds this (the paper's "high loss values"). */
 export const LABEL_CHANGE_WARNING = 10;
+/** Warn when the loss at a planted point exceeds this multiple of ||y0||²/m. */
+export const LOSS_WARNING = 100;
 /** Mean predictions count as equal when they differ by at most this times the largest |ŷ| (or 1). */
 const MEAN_GAP_TOLERANCE = 1e-12;
 
@@ -161,7 +163,12 @@ export function completeReport(report: SolvabilityReport, problem: PlantProblem,
   if (relativeLabelChange > LABEL_CHANGE_WARNING) {
     warnings.push(`The labels changed by ${relativeLabelChange.toExponential(2)} times their size (||y − y0|| / ||y0||): the planted landscape has very high loss values.`);
   }
+  // The loss scale of the base labels: their mean square per sample (what predicting 0 would cost).
+  const baseLossScale = base2 / problem.data.m;
   for (const cert of certificates) {
+    if (baseLossScale > 0 && cert.loss > LOSS_WARNING * baseLossScale) {
+      warnings.push(`The loss at '${cert.name}' is ${cert.loss.toExponential(2)}, ${(cert.loss / baseLossScale).toExponential(1)} times the base labels' mean square ||y0||²/m.`);
+    }
     if (!cert.critical) warnings.push(`'${cert.name}' is not critical: ||Jᵀr|| / (||J||_F ||r||) = ${cert.relativeGradientNorm.toExponential(2)}.`);
   }
   return { ...report, relativeLabelChange, warnings };
