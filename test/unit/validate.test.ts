@@ -66,6 +66,7 @@ describe('validateFile', () => {
     assert.deepEqual(codesOf(spec({ data: 'points 1e400' })), ['values/not-finite']);
     assert.deepEqual(codesOf(spec({ data: 'points 2.5' })), ['values/not-a-whole-number']);
     assert.deepEqual(codesOf(spec({ data: 'points 0' })), ['values/too-many-points']);
+    assert.deepEqual(codesOf(spec({ network: `input 3; ${'layer 2 tanh; '.repeat(101)} output 1`, data: 'points 600', rest: '' })), ['values/out-of-range', 'structure/nothing-planted']);
     // Even without planted points, the network and the dataset must fit in memory.
     assert.deepEqual(codesOf(spec({ network: 'input 5000; layer 5000 tanh; output 1', data: 'points 600', rest: '' })), ['counts/too-large']);
     assert.deepEqual(codesOf(spec({ network: 'input 10000; output 1', data: 'points 1000000', rest: '' })), ['counts/too-large']);

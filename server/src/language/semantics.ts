@@ -9,6 +9,8 @@ import { ACTIVATIONS, type Activation, type HessianTarget, type NetworkSpec } fr
 export const MAX_POINTS = 1_000_000;
 /** Largest layer width or input/output dimension. */
 export const MAX_WIDTH = 10_000;
+/** Most hidden layers a network may have. */
+export const MAX_HIDDEN_LAYERS = 100;
 /** Largest plot resolution per axis. */
 export const MAX_PLOT_STEPS = 1001;
 /** Dense storage the solve may need before validation calls the spec too large (C, Jacobian, SVD factors). */
@@ -71,7 +73,7 @@ export function isWholeIn(n: A.NumberNode | undefined, min: number, max: number)
  */
 export function networkSpecOf(l: A.LandscapeNode): NetworkSpec | undefined {
   const net = l.network;
-  if (!net || !isWholeIn(net.input?.width, 1, MAX_WIDTH) || !isWholeIn(net.output?.width, 1, MAX_WIDTH)) return undefined;
+  if (!net || net.layers.length > MAX_HIDDEN_LAYERS || !isWholeIn(net.input?.width, 1, MAX_WIDTH) || !isWholeIn(net.output?.width, 1, MAX_WIDTH)) return undefined;
   const sizes = [net.input.width.value];
   const activations: Activation[] = [];
   for (const layer of net.layers) {

@@ -13,6 +13,7 @@ import {
   functionsFor,
   hessianTargetOf,
   isActivation,
+  MAX_HIDDEN_LAYERS,
   MAX_PLOT_STEPS,
   MAX_POINTS,
   MAX_SOLVE_BYTES,
@@ -144,6 +145,9 @@ class LandscapeValidator {
     if (!net.output) this.report('structure/missing-output', 'error', 'the network needs its output layer, e.g. `output 1 linear`', net.range);
     else this.whole(net.output.width, 'the output dimension', 1, MAX_WIDTH);
     for (const layer of net.layers) this.whole(layer.width, 'a layer width', 1, MAX_WIDTH);
+    if (net.layers.length > MAX_HIDDEN_LAYERS) {
+      this.report('values/out-of-range', 'error', `the network has ${net.layers.length} hidden layers; at most ${MAX_HIDDEN_LAYERS} are supported`, net.layers[MAX_HIDDEN_LAYERS].range);
+    }
     const seenOutput = net.output ? net.items.indexOf(net.output) : -1;
     for (const layer of net.layers) {
       if (seenOutput >= 0 && net.items.indexOf(layer) > seenOutput) {
