@@ -181,6 +181,8 @@ export function forcedZeroCount(
   const Z: Mat = { rows: n, cols: z, data: new Float64Array(n * z) };
   for (let i = 0; i < n; i++) for (let c = 0; c < z; c++) Z.data[i * z + c] = eig.vectors.data[i * n + nullColumns[c]];
   const rangeJ = rangeBasis(linalg, J);
+  // No residual keeps θ critical but r = 0: H = (2/m) JᵀJ for the only critical labels, so all of null(J) is forced.
+  if (rangeJ.cols >= J.rows) return z;
   const rng = createRng(opts.seed ?? 0).fork('forced zeros');
   const draws = 3;
   const stacked: Mat = { rows: draws * n, cols: z, data: new Float64Array(draws * n * z) };
@@ -629,11 +631,14 @@ function minimaObstruction(
     const gradient = new Float64Array(Y.length);
     let value = 0;
     let size = 0;
+    // ℓ(y*) must be negative beyond the zero tolerance of the eigenvalues it weighs, not by rounding.
+    let rounding = 0;
     for (const { a, eig, scale, epsilon } of spectra) {
       for (let i = 0; i < n; i++) {
         const c = weight(eig.values[i], scale, epsilon);
         if (c === 0) continue;
         value += c * eig.values[i];
+        rounding += c * DEFAULT_ZERO_TOLERANCE.relTol * scale;
         const key = `${a}:${i}`;
         let q = directional.get(key);
         if (q === undefined) {
@@ -644,7 +649,7 @@ function minimaObstruction(
         size += c * (2 / m) * norm(q);
       }
     }
-    if (value >= 0) continue;
+    if (value >= -rounding) continue;
     const gamma = norm(projectOut(constrained, gradient));
     const radius = gamma <= 1e-12 * size ? Infinity : -value / gamma;
     if (best === undefined || radius > best.radius) best = { radius, gamma, scale: size };
@@ -686,7 +691,7 @@ export function controlSignatures(
   for (const [a, count] of zerosOf.entries()) {
     const symmetry = symmetryZeroCount(problem.network);
     if (count > symmetry) {
-      notes.push(`${problem.planted[a].name}: ${count} zero eigenvalues are forced at every critical labels (${symmetry} by rescaling symmetries, ${count - symmetry} by the data, e.g. relu units active on every sample or on none); targets are meant apart from them.`);
+      notes.push(`${problem.planted[a].name}: ${count} zero eigenvalues are forced at every critical labels (${symmetry} by rescaling symmetries, ${count - symmetry} by the data: fewer independent label entries than parameters, or relu units active on every sample or on none); targets are meant apart from them.`);
     }
   }
   const Y0 = problem.data.Y0;
