@@ -98,7 +98,7 @@ test('an edit during a solve cancels it; the worker recovers for the next solve'
   const statusesBefore = client.statuses.length;
   const pending = client.connection.sendRequest(SolveRequest, { uri: slowUri, landscape: 'slow' });
   await client.waitFor('the slow solve to start computing', () =>
-    client.statuses.slice(statusesBefore).find((s) => s.state === 'solving' && s.landscape === 'slow' && s.phase !== 'starting'),
+    client.statuses.slice(statusesBefore).find((s) => s.state === 'solving' && s.landscape === 'slow' && s.phase !== 'starting' && s.phase !== 'compile'),
   );
   const started = Date.now();
   await client.change(slowUri, fixture('slow.crit').replace('// Large', '// Very large'), 2);
@@ -128,7 +128,7 @@ test('$/cancelRequest from the client cancels a solve', async () => {
   const statusesBefore = client.statuses.length;
   const pending = client.connection.sendRequest(SolveRequest, { uri: slowUri, landscape: 'slow' }, source.token);
   await client.waitFor('the slow solve to start computing', () =>
-    client.statuses.slice(statusesBefore).find((s) => s.state === 'solving' && s.landscape === 'slow' && s.phase !== 'starting'),
+    client.statuses.slice(statusesBefore).find((s) => s.state === 'solving' && s.landscape === 'slow' && s.phase !== 'starting' && s.phase !== 'compile'),
   );
   source.cancel();
   const response = await pending.catch((error: Error) => ({ status: 'rejected', message: error.message }));

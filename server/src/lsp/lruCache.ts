@@ -24,6 +24,10 @@ export class LruCache<V> {
     return [...this.byKey.entries()];
   }
 
+  keys(): string[] {
+    return [...this.byKey.keys()];
+  }
+
   get size(): number {
     return this.byKey.size;
   }

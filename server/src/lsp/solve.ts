@@ -1,18 +1,16 @@
 /**
- * `crit/solve`: one landscape solved in the solve worker, with progress, cancellable by the client
- * and by any edit of its document. The result is kept per document and landscape (for `crit/result`,
- * hovers, inlay hints, certificate diagnostics and export) and by problem hash (re-solving unchanged
- * numbers is instant).
+ * `crit/solve`: one landscape compiled and solved in the solve worker, with progress, cancellable by
+ * the client and by any edit of its document. The result is kept per document and landscape (for
+ * `crit/result`, hovers, inlay hints, certificate diagnostics and export) and by problem hash and
+ * plot requests (re-solving unchanged numbers is instant: the worker only compiles and hashes).
  */
-import { createHash } from 'node:crypto';
 import type { PointCertificate, SolveResult } from '../engine/types';
 import type { CertificateJson, LandscapeRef, LandscapeResult, SolveResponse, SolvabilityJson } from '../protocol';
 import type { CompiledLandscape } from '../language';
 import { CancelledError, type WorkerLane } from '../worker/lane';
-import type { CurveRequest, WorkerReply } from '../worker/messages';
+import type { WorkerReply } from '../worker/messages';
 import type { DocumentAnalysis } from './analysis';
 import { landscapeHasErrors, landscapeNamed } from './analysis';
-import { compileForServer, engineSettings } from './compile';
 import type { ServerModel, StoredResult } from './model';
 import type { StatusTracker } from './status';
 
@@ -69,19 +67,6 @@ export function landscapeResultJson(
   };
 }
 
-/** What the plots ask for, hashed (random directions are arrays: hash their bytes, not their JSON). */
-function curvesKey(curves: CurveRequest[]): string {
-  const hash = createHash('sha256');
-  for (const curve of curves) {
-    const { range: _range, ...rest } = curve;
-    if (rest.kind === 'directions') {
-      hash.update(JSON.stringify({ ...rest, directions: rest.directions.length }));
-      for (const d of rest.directions) hash.update(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
-    } else hash.update(JSON.stringify(rest));
-  }
-  return hash.digest('hex');
-}
-
 /**
  * The engine reports a fraction per phase, and how many phases a solve has depends on the spec. An
  * editor's progress bar only moves forward: each new phase covers half of what is left, so the
@@ -127,19 +112,6 @@ export class SolveService {
     const landscape = landscapeNamed(analysis, landscapeName);
     if (landscape === undefined) return { status: 'failed', message: `no landscape named '${landscapeName}' in this file` };
     if (landscapeHasErrors(analysis, landscape)) return { status: 'failed', message: `${landscapeName} has errors; fix them first (see Problems)` };
-    const compilation = compileForServer(analysis.uri, landscape, model.settings);
-    const { compiled, problemHash } = compilation;
-    if (compiled === undefined || problemHash === undefined) {
-      const first = compilation.diagnostics.find((d) => d.severity === 'error');
-      return { status: 'failed', message: first?.message ?? `${landscapeName} could not be compiled` };
-    }
-
-    const curves = compiled.plots.filter((p): p is CurveRequest => p.kind === 'interpolate' || p.kind === 'plane' || p.kind === 'directions');
-    // The same numbers with the same plots: nothing to compute again.
-    const cacheKey = `${problemHash}:${curvesKey(curves)}`;
-    const cached = model.solves.get(cacheKey);
-    if (cached !== undefined) return this.store(ref, analysis.version, cacheKey, { ...cached, json: { ...cached.json, ...ref, version: analysis.version } });
-
     const key = `${ref.uri}#${ref.landscape}`;
     this.running.get(key)?.abort();
     const controller = new AbortController();
@@ -149,18 +121,28 @@ export class SolveService {
     progress.report(0, 'starting');
     try {
       const overall = new OverallProgress();
-      const reply = await this.deps.lane.run({ type: 'solve', problem: compiled.problem, settings: engineSettings(model.settings), curves }, signal, (phase, fraction) => {
+      const onProgress = (phase: string, fraction: number): void => {
         const done = overall.update(phase, fraction);
         status.solving(ref, done, phase);
         progress.report(Math.round(done * 100), `${phase} ${Math.round(fraction * 100)}%`);
-      });
+      };
+      const job = { type: 'solve', landscape, uri: analysis.uri, settings: model.settings } as const;
+      let reply = await this.deps.lane.run({ ...job, cachedKeys: model.solves.keys() }, signal, onProgress);
+      const cached = reply.type === 'cached' ? model.solves.get(reply.cacheKey) : undefined;
+      if (cached !== undefined) {
+        status.solveEnded(ref, 'solved', cached.json.achieved ? 'every target verified' : 'solved; some targets not reached');
+        return this.store(ref, analysis.version, { ...cached, json: { ...cached.json, ...ref, version: analysis.version } });
+      }
+      // Evicted between asking and answering: solve for real.
+      if (reply.type === 'cached') reply = await this.deps.lane.run({ ...job, cachedKeys: [] }, signal, onProgress);
       if (reply.type === 'failed') {
         status.solveEnded(ref, 'failed', reply.message);
         return { status: 'failed', message: reply.message };
       }
       if (reply.type !== 'solved') throw new Error(`unexpected worker reply '${reply.type}'`);
-      const json = landscapeResultJson(ref, analysis.version, problemHash, compiled, reply.result, reply);
-      const response = this.store(ref, analysis.version, cacheKey, { problemHash, compiled, solve: reply.result, json });
+      const json = landscapeResultJson(ref, analysis.version, reply.problemHash, reply.compiled, reply.result, reply);
+      const response = this.store(ref, analysis.version, { problemHash: reply.problemHash, compiled: reply.compiled, solve: reply.result, json });
+      model.solves.set(reply.cacheKey, model.result(ref.uri, ref.landscape)!);
       status.solveEnded(ref, 'solved', json.achieved ? 'every target verified' : 'solved; some targets not reached');
       return response;
     } catch (error) {
@@ -176,9 +158,8 @@ export class SolveService {
     }
   }
 
-  private store(ref: LandscapeRef, version: number, cacheKey: string, result: StoredResult): SolveResponse {
+  private store(ref: LandscapeRef, version: number, result: StoredResult): SolveResponse {
     this.deps.model.setResult(ref.uri, ref.landscape, result);
-    this.deps.model.solves.set(cacheKey, result);
     this.deps.resultChanged(ref, version, result.json.achieved);
     return { status: 'solved', result: result.json };
   }

@@ -3,6 +3,7 @@
  * client. The numerics are the engine's (engine/landscape.ts); this file picks the points, bounds
  * the resolution and converts.
  */
+import { createHash } from 'node:crypto';
 import { landscapeData, linspace, planeGrid, planeThroughPoints, segmentCurve } from '../engine';
 import type { PlantProblem, RunOptions, Theta } from '../engine/types';
 import type { InterpolationCurve, PlaneGrid } from '../protocol';
@@ -62,4 +63,17 @@ export function computeCurves(problem: PlantProblem, Y: Float64Array, requests: 
     }
   }
   return { interpolation, planes };
+}
+
+/** What the plots ask for, hashed (random directions are arrays: hash their bytes, not their JSON). */
+export function curvesKey(curves: CurveRequest[]): string {
+  const hash = createHash('sha256');
+  for (const curve of curves) {
+    const { range: _range, ...rest } = curve;
+    if (rest.kind === 'directions') {
+      hash.update(JSON.stringify({ ...rest, directions: rest.directions.length }));
+      for (const d of rest.directions) hash.update(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+    } else hash.update(JSON.stringify(rest));
+  }
+  return hash.digest('hex');
 }

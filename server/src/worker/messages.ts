@@ -1,7 +1,7 @@
 /** Messages between the server thread and the solve worker (structured-cloned: typed arrays survive). */
-import type { PlantProblem, PointCertificate, SolvabilityReport, SolveResult } from '../engine/types';
+import type { PointCertificate, SolvabilityReport, SolveResult } from '../engine/types';
 import type { CritSettings, InterpolationCurve, PlaneGrid } from '../protocol';
-import type { CritDiagnostic, LandscapeNode, PlotRequest } from '../language';
+import type { CompiledLandscape, CritDiagnostic, LandscapeNode, PlotRequest } from '../language';
 
 /** The spec's `plot` statements that need loss curves computed after a solve. */
 export type CurveRequest = Extract<PlotRequest, { kind: 'interpolate' | 'plane' | 'directions' }>;
@@ -33,7 +33,11 @@ export type WorkerJob =
       cachedReports: [string, SolvabilityReport][];
       solved?: SolvedFacts;
     }
-  | { type: 'solve'; jobId: number; problem: PlantProblem; settings: EngineSettings; curves: CurveRequest[] };
+  /**
+   * Solve one landscape: compile it here too, and answer 'cached' without solving when the server
+   * already holds a result under the same key (problem hash and plot requests).
+   */
+  | { type: 'solve'; jobId: number; landscape: LandscapeNode; uri: string; settings: CritSettings; cachedKeys: string[] };
 
 /** A job as submitted to a lane, which numbers it. */
 export type WorkerJobInput = { [K in WorkerJob['type']]: Omit<Extract<WorkerJob, { type: K }>, 'jobId'> }[WorkerJob['type']];
@@ -42,5 +46,16 @@ export type WorkerReply =
   | { type: 'progress'; jobId: number; phase: string; fraction: number }
   /** `analyzed` is false when the report came from `cachedReports`; no problemHash when compiling failed. */
   | { type: 'checked'; jobId: number; problemHash?: string; report?: SolvabilityReport; analyzed: boolean; diagnostics: CritDiagnostic[] }
-  | { type: 'solved'; jobId: number; result: SolveResult; interpolation: InterpolationCurve[]; planes: PlaneGrid[]; elapsedMs: number }
+  | {
+      type: 'solved';
+      jobId: number;
+      cacheKey: string;
+      problemHash: string;
+      compiled: CompiledLandscape;
+      result: SolveResult;
+      interpolation: InterpolationCurve[];
+      planes: PlaneGrid[];
+      elapsedMs: number;
+    }
+  | { type: 'cached'; jobId: number; cacheKey: string }
   | { type: 'failed'; jobId: number; message: string; code?: string };

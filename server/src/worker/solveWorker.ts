@@ -7,8 +7,8 @@ import { parentPort } from 'node:worker_threads';
 import { analyzeProblem, solveProblem } from '../engine';
 import { solvabilityDiagnostics } from '../language';
 import { compileForServer } from '../lsp/compile';
-import { computeCurves } from './curves';
-import type { WorkerJob, WorkerReply } from './messages';
+import { computeCurves, curvesKey } from './curves';
+import type { CurveRequest, WorkerJob, WorkerReply } from './messages';
 
 /** Progress messages are throttled: the engine may report far more often than anyone can see. */
 const PROGRESS_INTERVAL_MS = 50;
@@ -28,11 +28,8 @@ function check(job: Extract<WorkerJob, { type: 'check' }>): WorkerReply {
   return { type: 'checked', jobId: job.jobId, problemHash, report, analyzed, diagnostics };
 }
 
-function run(job: WorkerJob): WorkerReply {
-  if (job.type === 'check') return check(job);
-  const runOptions = { memoryBudgetBytes: job.settings.memoryBudgetBytes };
-  const problem = { ...job.problem, memoryBudgetBytes: job.settings.memoryBudgetBytes ?? job.problem.memoryBudgetBytes };
-
+function solve(job: Extract<WorkerJob, { type: 'solve' }>): WorkerReply {
+  const started = performance.now();
   let lastProgress = 0;
   const onProgress = (phase: string, fraction: number): void => {
     const now = performance.now();
@@ -40,11 +37,24 @@ function run(job: WorkerJob): WorkerReply {
     lastProgress = now;
     parentPort?.postMessage({ type: 'progress', jobId: job.jobId, phase, fraction } satisfies WorkerReply);
   };
-  const started = performance.now();
+  onProgress('compile', 0);
+  const { compiled, problemHash, diagnostics } = compileForServer(job.uri, job.landscape, job.settings);
+  if (compiled === undefined || problemHash === undefined) {
+    const first = diagnostics.find((d) => d.severity === 'error');
+    return { type: 'failed', jobId: job.jobId, message: first?.message ?? `${job.landscape.name ?? 'the landscape'} could not be compiled` };
+  }
+  const curves = compiled.plots.filter((p): p is CurveRequest => p.kind === 'interpolate' || p.kind === 'plane' || p.kind === 'directions');
+  // The same numbers with the same plots: nothing to compute again.
+  const cacheKey = `${problemHash}:${curvesKey(curves)}`;
+  if (job.cachedKeys.includes(cacheKey)) return { type: 'cached', jobId: job.jobId, cacheKey };
   const zeroTolerance = job.settings.tolerances?.zeroEigenvalue ?? undefined;
-  const result = solveProblem(problem, { ...runOptions, onProgress, zeroTolerance });
-  const { interpolation, planes } = computeCurves(problem, result.Y, job.curves, { onProgress: (_phase, fraction) => onProgress('plots', fraction) });
-  return { type: 'solved', jobId: job.jobId, result, interpolation, planes, elapsedMs: performance.now() - started };
+  const result = solveProblem(compiled.problem, { memoryBudgetBytes: job.settings.memoryBudgetBytes, onProgress, zeroTolerance });
+  const { interpolation, planes } = computeCurves(compiled.problem, result.Y, curves, { onProgress: (_phase, fraction) => onProgress('plots', fraction) });
+  return { type: 'solved', jobId: job.jobId, cacheKey, problemHash, compiled, result, interpolation, planes, elapsedMs: performance.now() - started };
+}
+
+function run(job: WorkerJob): WorkerReply {
+  return job.type === 'check' ? check(job) : solve(job);
 }
 
 parentPort?.on('message', (job: WorkerJob) => {
