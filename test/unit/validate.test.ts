@@ -111,7 +111,11 @@ describe('validateFile', () => {
     const [d] = validate(spec({ rest: 'weights A = normal(0, 1)\n critical A { hessian maximum }' }));
     assert.equal(d.code, 'hessian/structurally-impossible');
     assert.match(d.message, /maximum is impossible/);
-    assert.deepEqual(codesOf(spec({ rest: 'weights A = normal(0, 1)\n critical A { hessian saddle(30) }' })), ['hessian/structurally-impossible']);
+    const tooDeep = spec({ rest: 'weights A = normal(0, 1)\n critical A { hessian saddle(30) }' });
+    const [saddle] = validate(tooDeep);
+    assert.equal(saddle.code, 'hessian/structurally-impossible');
+    assert.equal(saddle.fixes![0].edits[0].newText, '24');
+    assert.deepEqual(validate(applyFix(tooDeep, saddle)), []);
     assert.deepEqual(codesOf(spec({ rest: 'weights A = normal(0, 1)\n critical A { hessian saddle(20) }' })), []);
     // With a nonlinear output layer a maximum is not ruled out structurally.
     assert.deepEqual(codesOf(spec({ network: 'input 3; layer 8 tanh; output 1 tanh; bias off', rest: 'weights A = normal(0, 1)\n critical A { hessian maximum }' })), []);

@@ -440,7 +440,14 @@ class LandscapeValidator {
       if (!target || !this.net || !h?.targetRange) continue;
       const check = structuralCheck(this.net, target);
       if (!check.ok) {
-        this.report('hessian/structurally-impossible', 'error', check.reason ?? 'no labels can give this Hessian signature', h.targetRange);
+        const lowerIndex = target.kind === 'saddle' && h.index && target.index > check.maxIndex ? check.maxIndex : undefined;
+        this.report(
+          'hessian/structurally-impossible',
+          'error',
+          check.reason ?? 'no labels can give this Hessian signature',
+          h.targetRange,
+          lowerIndex !== undefined ? [replaceFix(`Ask for saddle(${lowerIndex}), the largest reachable index`, h.index!.range, String(lowerIndex))] : undefined,
+        );
       } else if (check.notes.length > 0) {
         this.report('hessian/symmetry-zeros', 'information', check.notes.join(' '), h.targetRange);
       }
