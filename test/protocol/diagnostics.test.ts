@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CodeActionRequest } from 'vscode-languageserver-protocol/node';
-import type { TextEdit } from 'vscode-languageserver-protocol/node';
+import { CodeActionRequest, HoverRequest, InlayHintRequest } from 'vscode-languageserver-protocol/node';
+import type { MarkupContent, TextEdit } from 'vscode-languageserver-protocol/node';
 import { startServer } from './client';
 
 const fixture = (name: string): string => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
@@ -86,6 +86,12 @@ test('editing a comment re-uses the cached check (no worker run); editing a numb
     await client.open(uri, text, 1);
     await client.diagnostics(uri, 1, 15_000, (p) => p.diagnostics.some((d) => d.code === 'solvability/output-bias-conflict'));
     await client.waitFor('idle', () => (client.statuses[client.statuses.length - 1]?.state === 'idle' ? true : undefined));
+    // Once checked, the rank shows in the inlay hint and the hover on `data`.
+    const dataLine = text.split('\n').findIndex((l) => l.includes('data {'));
+    const hints = await client.connection.sendRequest(InlayHintRequest.type, { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } } });
+    assert.ok(hints?.some((h) => h.position.line === dataLine && /M 100 ≥ K·N 34, rank \d+\/34/.test(String(h.label))), JSON.stringify(hints));
+    const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: dataLine, character: 3 } });
+    assert.match((hover?.contents as MarkupContent).value, /rank \d+\/34.*inconsistent/s);
     const checksBefore = client.statuses.filter((s) => s.state === 'checking').length;
     await client.change(uri, text.replace('// Two random points', '// Two quite random points'), 2);
     const cached = await client.diagnostics(uri, 2, 15_000, (p) => p.diagnostics.some((d) => d.code === 'solvability/output-bias-conflict'));

@@ -98,6 +98,18 @@ test('completion fits the context', async () => {
   assert.ok((await complete('landscape x {\n  critical A { hessian | }\n}\n', '|')).includes('saddle'), 'hessian targets');
 });
 
+test('the whole-landscape snippet, expanded with its defaults, is a valid spec', async () => {
+  const probe = 'file:///tmp/crit-protocol-tests/snippet.crit';
+  await client.open(probe, '', 1);
+  const items = await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: probe }, position: { line: 0, character: 0 } });
+  const snippet = (Array.isArray(items) ? items : items?.items ?? []).find((i) => i.label === 'landscape')?.insertText;
+  assert.ok(snippet !== undefined);
+  const expanded = snippet.replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\{\d+\|([^,|]*)[^}]*\}/g, '$1');
+  await client.change(probe, expanded, 2);
+  const published = await client.diagnostics(probe, 2);
+  assert.deepEqual(published.diagnostics, [], expanded);
+});
+
 test('hover: layer shape, network N, data M vs K·N, keyword docs', async () => {
   const hover = (position: Position) => client.connection.sendRequest(HoverRequest.type, { textDocument, position });
   assert.match(hoverText(await hover(at('layer 6', 1))), /W0 6×2 \+ b0 6.*18 weights/s);

@@ -13,7 +13,8 @@ import type { DocumentAnalysis } from './analysis';
 
 type Block = 'top' | 'landscape' | 'network' | 'data' | 'critical' | 'other';
 
-const ACTIVATION_LIST = ACTIVATIONS.join(',');
+/** Snippet choices: tanh first, a smooth default without symmetry zeros. */
+const ACTIVATION_LIST = ['tanh', ...ACTIVATIONS.filter((a) => a !== 'tanh')].join(',');
 
 const LANDSCAPE_SNIPPET = [
   'landscape ${1:name} {',
