@@ -23,6 +23,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { startServer, type TestClient } from './client';
 import { DatasetRequest, ResultRequest } from '../../server/src/protocol';
+import { formatCritText } from '../../server/src/lsp/format';
 
 const seedText = readFileSync(join(__dirname, 'fixtures', 'features.crit'), 'utf8');
 const ANSWER_TIMEOUT_MS = 10_000;
@@ -119,6 +120,18 @@ test('random bytes as a whole document: no crash, every request answered', async
     { numRuns: 40, seed: 7 },
   );
   assert.equal(client.process.exitCode, null);
+});
+
+test('formatting is idempotent and changes only whitespace, on random text', () => {
+  const strip = (t: string): string => t.replace(/\s+/g, '');
+  fc.assert(
+    fc.property(fc.array(fc.oneof(fragment, fc.constantFrom('\t', '\r\n', '\r', '  ', seedText)), { maxLength: 30 }).map((parts) => parts.join('')), (text) => {
+      const once = formatCritText(text);
+      assert.equal(formatCritText(once), once, 'idempotent');
+      assert.equal(strip(once), strip(text), 'only whitespace changes');
+    }),
+    { numRuns: 500, seed: 42 },
+  );
 });
 
 test('a malformed request is answered with an error and the server carries on', async () => {

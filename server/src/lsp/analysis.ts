@@ -70,3 +70,16 @@ export function landscapeHasErrors(analysis: DocumentAnalysis, landscape: Landsc
     (d) => d.severity === 'error' && d.range.start.offset < landscape.range.end.offset && d.range.end.offset >= landscape.range.start.offset,
   );
 }
+
+/** True inside a comment or a string: no keyword help there. */
+export function inCommentOrString(analysis: DocumentAnalysis, offset: number): boolean {
+  if (analysis.file.comments.some((c) => c.range.start.offset < offset && offset <= c.range.end.offset)) return true;
+  // Strings never span lines: count unescaped quotes before the offset on its line.
+  const lineStart = analysis.text.lastIndexOf('\n', offset - 1) + 1;
+  let quotes = 0;
+  for (let i = lineStart; i < offset; i++) {
+    if (analysis.text[i] === '\\') i++;
+    else if (analysis.text[i] === '"') quotes++;
+  }
+  return quotes % 2 === 1;
+}

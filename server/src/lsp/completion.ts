@@ -9,7 +9,7 @@ import { ACTIVATIONS } from '../engine/types';
 import { KEYWORD_DOCS } from '../language';
 import type { IToken } from '../language/chevrotain';
 import * as T from '../language/lexer';
-import type { DocumentAnalysis } from './analysis';
+import { inCommentOrString, type DocumentAnalysis } from './analysis';
 
 type Block = 'top' | 'landscape' | 'network' | 'data' | 'critical' | 'other';
 
@@ -104,7 +104,7 @@ function weightNameItems(analysis: DocumentAnalysis, offset: number): Completion
 }
 
 export function completion(analysis: DocumentAnalysis, offset: number): CompletionItem[] {
-  if (analysis.tooLarge) return [];
+  if (analysis.tooLarge || inCommentOrString(analysis, offset)) return [];
   const { block, statement, openParen } = context(analysis, offset);
   const words = statement.map((t) => t.image);
   const first = words[0];

@@ -112,7 +112,10 @@ export function formatCritText(text: string): string {
   const formatter = new LineFormatter();
   let depth = 0;
   let blankPending = false;
-  for (const raw of text.split(/\r\n|\r|\n/)) {
+  const lines = text.split(/\r\n|\r|\n/);
+  // The final newline ends the last line; it does not start an empty one.
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  for (const raw of lines) {
     const wasInBlockComment = formatter.inBlockComment;
     const line = formatter.format(raw);
     if (line.body === '' && !wasInBlockComment) {

@@ -6,7 +6,7 @@ import type { Hover } from 'vscode-languageserver/node';
 import { KEYWORD_DOCS, nodeAt, rangeContains } from '../language';
 import type { LandscapeNode } from '../language';
 import type { CertificateJson } from '../protocol';
-import type { DocumentAnalysis } from './analysis';
+import { inCommentOrString, type DocumentAnalysis } from './analysis';
 import { toLspRange } from './convert';
 import type { ServerModel } from './model';
 import { formatShape, labelCount, networkShape, plantedCount } from './shapes';
@@ -56,6 +56,7 @@ function dataSummary(model: ServerModel, analysis: DocumentAnalysis, landscape: 
 }
 
 export function hover(model: ServerModel, analysis: DocumentAnalysis, offset: number): Hover | null {
+  if (inCommentOrString(analysis, offset)) return null;
   const path = nodeAt(analysis.file, offset);
   const landscape = path.find((n): n is LandscapeNode => n.kind === 'Landscape');
   const word = wordAt(analysis.text, offset);
