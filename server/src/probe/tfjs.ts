@@ -97,7 +97,7 @@ export function tfForward(tf: Tf, net: NetworkSpec, parameters: TfParameters, X:
   for (const b of layerLayout(net)) {
     const W = parameters.variables[k++];
     let z = tf.matMul(a, W as import('@tensorflow/tfjs').Tensor2D, false, true);
-    if (b.biasOffset >= 0) z = tf.add(z, parameters.variables[k++] as import('@tensorflow/tfjs').Tensor1D);
+    if (b.biasOffset >= 0) z = tf.add<import('@tensorflow/tfjs').Tensor2D>(z, parameters.variables[k++]);
     a = activate(tf, net.activations[b.layer], z);
   }
   return a;
