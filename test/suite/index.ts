@@ -32,11 +32,6 @@ export const PROGRESS_LINE_PREFIX = 'CRIT_TEST ';
 export const RESULT_LINE_PREFIX = 'CRIT_TEST_RESULT ';
 
 export async function run(): Promise<void> {
-  // Base reports nothing itself; the lines below read the same in a terminal and in a page console.
-  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: Mocha.reporters.Base });
-  mocha.suite.emit(Mocha.Suite.constants.EVENT_FILE_PRE_REQUIRE, globalThis, 'crit-suite', mocha);
-  for (const load of testModules) await load();
-
   const result: SuiteResult = {
     extensionPath: vscode.extensions.getExtension(EXTENSION_ID)?.extensionPath,
     vscodeVersion: vscode.version,
@@ -44,6 +39,28 @@ export async function run(): Promise<void> {
     failed: 0,
     failures: [],
   };
+  try {
+    await runMocha(result);
+  } catch (error) {
+    // A test module that throws while loading must still produce a result, not a silent timeout.
+    result.failed++;
+    result.failures.push({ title: 'loading the suite', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  }
+
+  console.log(RESULT_LINE_PREFIX + JSON.stringify(result));
+  const resultsFile = process.env.CRIT_TEST_RESULTS;
+  if (resultsFile) writeFileSync(resultsFile, JSON.stringify(result, null, 2));
+  if (result.failed > 0 || result.passed === 0) {
+    throw new Error(`${result.failed} of ${result.passed + result.failed} extension tests failed`);
+  }
+}
+
+async function runMocha(result: SuiteResult): Promise<void> {
+  // Base reports nothing itself; the lines below read the same in a terminal and in a page console.
+  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: Mocha.reporters.Base });
+  mocha.suite.emit(Mocha.Suite.constants.EVENT_FILE_PRE_REQUIRE, globalThis, 'crit-suite', mocha);
+  for (const load of testModules) await load();
+
   await new Promise<void>((resolve) => {
     const runner = mocha.run(() => resolve());
     runner.on(Mocha.Runner.constants.EVENT_TEST_PASS, (test) => {
@@ -56,12 +73,4 @@ export async function run(): Promise<void> {
       result.failures.push({ title: test.fullTitle(), error: err?.stack ?? String(err) });
     });
   });
-
-  const line = RESULT_LINE_PREFIX + JSON.stringify(result);
-  console.log(line);
-  const resultsFile = process.env.CRIT_TEST_RESULTS;
-  if (resultsFile) writeFileSync(resultsFile, JSON.stringify(result, null, 2));
-  if (result.failed > 0 || result.passed === 0) {
-    throw new Error(`${result.failed} of ${result.passed + result.failed} extension tests failed`);
-  }
 }
