@@ -2,14 +2,17 @@
 // which downloads VS Code into .vscode-test/ (so it needs network access to update.code.visualstudio.com;
 // on machines without it use `npm run test:e2e`, the same suite in code-server).
 //
-//   node test/e2e/run-electron.mjs [--vscode-version 1.99.3]
+//   node test/e2e/run-electron.mjs [--vscode-version 1.99.3] [--vscode-executable /path/to/code]
+// (--vscode-executable: an installed VS Code binary instead of a download)
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runTests } from '@vscode/test-electron';
 import { prepareTempWorkspace, repoRoot, requireBuiltBundles, suiteEntry } from './workspace.mjs';
 
 // The oldest VS Code the extension supports on Node 20 hosts is what CI pins; override to try others.
-const { values: options } = parseArgs({ options: { 'vscode-version': { type: 'string', default: '1.99.3' } } });
+const { values: options } = parseArgs({
+  options: { 'vscode-version': { type: 'string', default: '1.99.3' }, 'vscode-executable': { type: 'string' } },
+});
 
 requireBuiltBundles();
 const { tempRoot, workspace } = prepareTempWorkspace('crit-electron-');
@@ -17,6 +20,7 @@ let exitCode = 1;
 try {
   exitCode = await runTests({
     version: options['vscode-version'],
+    vscodeExecutablePath: options['vscode-executable'],
     extensionDevelopmentPath: repoRoot,
     extensionTestsPath: suiteEntry,
     // A fresh profile with no other extensions and no trust prompt, on the temp workspace.
