@@ -8,6 +8,7 @@ import type { Activation, NetworkSpec, Theta } from '../engine/types';
 import type { OptimizerSpec } from './types';
 
 export type Tf = typeof import('@tensorflow/tfjs');
+type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
 
 export interface TfRuntime {
   tf: Tf;
@@ -40,7 +41,7 @@ export async function loadTf(): Promise<TfRuntime> {
   return runtime;
 }
 
-function activate(tf: Tf, activation: Activation, z: import('@tensorflow/tfjs').Tensor2D): import('@tensorflow/tfjs').Tensor2D {
+function activate(tf: Tf, activation: Activation, z: Tensor2D): Tensor2D {
   switch (activation) {
     case 'linear': return z;
     case 'tanh': return tf.tanh(z);
@@ -91,20 +92,20 @@ export function createParameters(tf: Tf, net: NetworkSpec, theta: Theta): TfPara
 }
 
 /** ŷ = f_L(… f_0(X W_0ᵀ + b_0) …) for a batch X (rows are samples). */
-export function tfForward(tf: Tf, net: NetworkSpec, parameters: TfParameters, X: import('@tensorflow/tfjs').Tensor2D): import('@tensorflow/tfjs').Tensor2D {
+export function tfForward(tf: Tf, net: NetworkSpec, parameters: TfParameters, X: Tensor2D): Tensor2D {
   let a = X;
   let k = 0;
   for (const b of layerLayout(net)) {
     const W = parameters.variables[k++];
-    let z = tf.matMul(a, W as import('@tensorflow/tfjs').Tensor2D, false, true);
-    if (b.biasOffset >= 0) z = tf.add<import('@tensorflow/tfjs').Tensor2D>(z, parameters.variables[k++]);
+    let z = tf.matMul(a, W as Tensor2D, false, true) as Tensor2D;
+    if (b.biasOffset >= 0) z = tf.add<Tensor2D>(z, parameters.variables[k++]);
     a = activate(tf, net.activations[b.layer], z);
   }
   return a;
 }
 
 /** The engine's loss L = (1/m) Σ_i ‖y_i − ŷ_i‖² on a batch of m rows. */
-export function tfLoss(tf: Tf, net: NetworkSpec, parameters: TfParameters, X: import('@tensorflow/tfjs').Tensor2D, Y: import('@tensorflow/tfjs').Tensor2D): import('@tensorflow/tfjs').Scalar {
+export function tfLoss(tf: Tf, net: NetworkSpec, parameters: TfParameters, X: Tensor2D, Y: Tensor2D): import('@tensorflow/tfjs').Scalar {
   return tf.div(tf.sum(tf.squaredDifference(Y, tfForward(tf, net, parameters, X))), X.shape[0]);
 }
 
