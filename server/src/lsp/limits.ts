@@ -1,7 +1,7 @@
 /** Bounds that keep every request cheap on huge or hostile input. */
 
 /** Documents above this many UTF-16 units are not parsed: one diagnostic says why. */
-export const MAX_DOCUMENT_CHARS = 2_000_000;
+export const MAX_DOCUMENT_CHARS = 1_000_000;
 /** Files a spec names are read only up to this size (inputs, labels, weights). */
 export const MAX_SPEC_FILE_BYTES = 256 * 1024 * 1024;
 /** A background check taking longer than this is abandoned (the worker is terminated). */
