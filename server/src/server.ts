@@ -67,12 +67,11 @@ function publish(uri: string): void {
   void connection.sendDiagnostics({ uri, version: analysis.version, diagnostics: collectDiagnostics(model, analysis) });
 }
 
-const background = new BackgroundChecker({ model, lane: checkLane, status, publish, isCurrent, log });
+const background = new BackgroundChecker({ model, lane: checkLane, status, publish, isCurrent });
 const solves = new SolveService({
   model,
   lane: solveLane,
   status,
-  log,
   resultChanged: (ref, version, achieved) => {
     void connection.sendNotification(ResultChangedNotification, { ...ref, version, achieved });
     // Certificates turn into diagnostics (targets not reached) on the next tier-2 pass.

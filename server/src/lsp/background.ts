@@ -21,7 +21,6 @@ export interface BackgroundDeps {
   publish: (uri: string) => void;
   /** Still the document's latest version? */
   isCurrent: (uri: string, version: number) => boolean;
-  log: (message: string) => void;
 }
 
 function hasName(landscape: LandscapeNode): landscape is LandscapeNode & { name: string } {

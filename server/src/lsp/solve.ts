@@ -24,7 +24,6 @@ export interface SolveDeps {
   status: StatusTracker;
   /** A landscape has a new stored result. */
   resultChanged: (ref: LandscapeRef, version: number, achieved: boolean) => void;
-  log: (message: string) => void;
 }
 
 function certificateJson(c: PointCertificate): CertificateJson {
