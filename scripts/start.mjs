@@ -4,11 +4,11 @@
 //
 //   npm start [-- --port 8080] [-- --code-server]     (--code-server: skip desktop VS Code)
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { codeServerBin, ensureCodeServerInstalled, loopbackPort, prepareCodeServerState, serveArgs, waitForHealthy, workbenchUrl } from '../test/e2e/code-server.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const samples = path.join(repoRoot, 'samples');
@@ -25,52 +25,21 @@ if (!options['code-server'] && spawnSync('code', ['--version'], { stdio: 'ignore
   process.exit(desktop.status ?? 1);
 }
 
-const install = spawnSync('bash', [path.join(repoRoot, 'test/e2e/install-code-server.sh')], { stdio: 'inherit' });
-if (install.status !== 0) process.exit(install.status ?? 1);
-
-// Kept between runs (under the ignored .e2e/), so editor state and settings survive a restart.
+ensureCodeServerInstalled();
+// Kept between runs under the ignored .e2e/, so editor state and the user's settings survive a restart.
 const stateDir = path.join(repoRoot, '.e2e/start');
-const userData = path.join(stateDir, 'user-data');
-mkdirSync(path.join(userData, 'User'), { recursive: true });
-const settingsFile = path.join(userData, 'User/settings.json');
-// The samples are this repository's own files: no trust prompt, no welcome page over them.
-if (!existsSync(settingsFile)) writeFileSync(settingsFile, JSON.stringify({ 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none' }, null, 2));
-const configFile = path.join(stateDir, 'config.yaml');
-writeFileSync(configFile, 'auth: none\n');
-
-const port = (await isFree(Number(options.port))) ? Number(options.port) : await freePort();
-const origin = `127.0.0.1:${port}`;
-// The workbench loads an extension under development from the `payload` query parameter.
-const payload = [['extensionDevelopmentPath', `vscode-remote://${origin}${repoRoot}`]];
-const url = `http://${origin}/?folder=${encodeURIComponent(samples)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-
-const codeServer = spawn(
-  path.join(repoRoot, '.e2e/code-server/node_modules/.bin/code-server'),
-  ['--config', configFile, '--auth', 'none', '--bind-addr', origin, '--user-data-dir', userData, '--extensions-dir', path.join(stateDir, 'extensions'), '--disable-telemetry', '--disable-update-check', samples],
-  { stdio: ['ignore', 'ignore', 'inherit'] },
-);
-codeServer.on('spawn', () => {
-  console.log(`\ncode-server (VS Code 1.99) is serving samples/ with the Crit extension from this checkout.`);
-  console.log(`Open this URL in a browser (Ctrl+C here stops it):\n\n  ${url}\n`);
-});
+const codeServerArgs = prepareCodeServerState(stateDir, { keepSettings: true });
+const origin = `127.0.0.1:${await loopbackPort(Number(options.port))}`;
+// Its log is mostly harmless noise offline (no marketplace, no telemetry); shown only when it fails.
+const logFile = path.join(stateDir, 'code-server.log');
+const log = openSync(logFile, 'w');
+const codeServer = spawn(codeServerBin, [...codeServerArgs, ...serveArgs(origin, samples)], { stdio: ['ignore', log, log] });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => codeServer.kill('SIGTERM'));
-codeServer.on('exit', (code, signal) => process.exit(signal ? 0 : (code ?? 1)));
+codeServer.on('exit', (code, signal) => {
+  if (!signal && code !== 0) console.error(`code-server exited with ${code}; its log (${logFile}):\n${readFileSync(logFile, 'utf8')}`);
+  process.exit(signal ? 0 : (code ?? 1));
+});
 
-function isFree(candidate) {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(candidate, '127.0.0.1', () => probe.close(() => resolve(true)));
-  });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
+await waitForHealthy(origin, 60_000);
+console.log(`\ncode-server (VS Code 1.99) is serving samples/ with the Crit extension from this checkout.`);
+console.log(`Open this URL in a browser (Ctrl+C here stops it; log: ${path.relative(repoRoot, logFile)}):\n\n  ${workbenchUrl(origin, samples, repoRoot)}\n`);

@@ -9,10 +9,10 @@
 // exits non-zero on any failure or timeout.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { codeServerBin, ensureCodeServerInstalled, loopbackPort, prepareCodeServerState, serveArgs, waitForHealthy, workbenchUrl } from './code-server.mjs';
 import { prepareTempWorkspace, repoRoot, requireBuiltBundles, suiteEntry } from './workspace.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -25,7 +25,6 @@ const PROGRESS_LINE_PREFIX = 'CRIT_TEST ';
 const EXTENSION_ID = 'crit-dev.crit';
 
 const { values: options } = parseArgs({ options: { vsix: { type: 'string' }, 'keep-temp': { type: 'boolean' } } });
-const codeServerBin = path.join(repoRoot, '.e2e/code-server/node_modules/.bin/code-server');
 const log = (message) => console.log(`[e2e] ${message}`);
 
 /** Everything started here, stopped in `cleanUp` whatever happens. */
@@ -34,22 +33,13 @@ const started = { server: undefined, browser: undefined, tempRoot: undefined };
 async function main() {
   requireBuiltBundles();
   if (options.vsix && !existsSync(options.vsix)) throw new Error(`${options.vsix} does not exist: run \`npm run package\` first`);
-  const install = spawnSync('bash', [path.join(repoRoot, 'test/e2e/install-code-server.sh')], { stdio: 'inherit' });
-  if (install.status !== 0) throw new Error('installing code-server failed');
+  ensureCodeServerInstalled();
 
   const { tempRoot, workspace } = prepareTempWorkspace('crit-e2e-');
   started.tempRoot = tempRoot;
-  const userData = path.join(tempRoot, 'user-data');
-  const extensionsDir = path.join(tempRoot, 'extensions');
   const resultsFile = path.join(tempRoot, 'results.json');
-  const configFile = path.join(tempRoot, 'config.yaml');
-  mkdirSync(path.join(userData, 'User'), { recursive: true });
-  mkdirSync(extensionsDir);
-  // Without these the workspace-trust dialog and the welcome page cover the window.
-  writeFileSync(path.join(userData, 'User/settings.json'), JSON.stringify({ 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none' }));
-  writeFileSync(configFile, 'auth: none\n'); // keeps code-server away from ~/.config/code-server
-
-  const codeServerArgs = ['--config', configFile, '--user-data-dir', userData, '--extensions-dir', extensionsDir];
+  const codeServerArgs = prepareCodeServerState(tempRoot);
+  const extensionsDir = path.join(tempRoot, 'extensions');
   let developmentPath = repoRoot;
   if (options.vsix) {
     const vsix = path.resolve(options.vsix);
@@ -64,10 +54,9 @@ async function main() {
     writeFileSync(path.join(developmentPath, 'package.json'), JSON.stringify({ name: 'crit-suite-carrier', publisher: 'crit-dev', version: '0.0.0', engines: { vscode: '*' } }));
   }
 
-  const port = await freeLoopbackPort();
-  const origin = `127.0.0.1:${port}`;
+  const origin = `127.0.0.1:${await loopbackPort()}`;
   log(`starting code-server on http://${origin}`);
-  const server = spawn(codeServerBin, [...codeServerArgs, '--auth', 'none', '--bind-addr', origin, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace], {
+  const server = spawn(codeServerBin, [...codeServerArgs, ...serveArgs(origin, workspace)], {
     detached: true, // own process group, so cleanUp can stop the extension host and language server too
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CRIT_TEST_RESULTS: resultsFile },
@@ -76,13 +65,9 @@ async function main() {
   const serverOutput = [];
   for (const stream of [server.stdout, server.stderr]) stream.on('data', (chunk) => serverOutput.push(chunk.toString()));
   const serverExited = new Promise((resolve) => server.on('exit', (code, signal) => resolve(`code-server exited (${signal ?? code})`)));
-  await Promise.race([waitForHealthy(`http://${origin}/healthz`), serverExited.then((why) => Promise.reject(new Error(`${why}:\n${serverOutput.join('')}`)))]);
+  await Promise.race([waitForHealthy(origin, SERVER_START_TIMEOUT_MS), serverExited.then((why) => Promise.reject(new Error(`${why}:\n${serverOutput.join('')}`)))]);
 
-  const payload = [
-    ['extensionDevelopmentPath', `vscode-remote://${origin}${developmentPath}`],
-    ['extensionTestsPath', `vscode-remote://${origin}${suiteEntry}`],
-  ];
-  const url = `http://${origin}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  const url = workbenchUrl(origin, workspace, developmentPath, suiteEntry);
   log('opening Chromium');
   started.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const page = await started.browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -132,30 +117,6 @@ async function waitFor(produce, timeoutMs, what) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-}
-
-async function waitForHealthy(url) {
-  const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`code-server did not answer ${url} within ${SERVER_START_TIMEOUT_MS / 1000} s`);
-}
-
-function freeLoopbackPort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function saveScreenshot(page, name) {
