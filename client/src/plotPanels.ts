@@ -214,8 +214,11 @@ export class PlotPanels implements vscode.Disposable {
     await panel.webview.postMessage(message);
   }
 
+  /**
+   * Panels are left open: on a window reload the extension is deactivated before the workbench
+   * saves its editors, and closing them here would keep them from being restored.
+   */
   dispose(): void {
-    for (const { panel } of this.panels.values()) panel.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -93,6 +93,8 @@ async function draw(target: PlotTarget, revision: number, data: PlotData): Promi
   vscode.postMessage({ type: 'rendered', kind: target.kind, revision, marks: countMarks((view.scenegraph() as unknown as { root: Scene }).root) });
 }
 
+const sameTarget = (a: PlotTarget, b: PlotTarget): boolean => a.kind === b.kind && a.uri === b.uri && a.landscape === b.landscape;
+
 async function runView(spec: TopLevelSpec): Promise<View> {
   const runtime = parse(compile(spec).spec, undefined, { ast: true });
   const drawn = new View(runtime, { renderer: 'svg', container: chart, hover: true, expr: interpreter });
@@ -146,6 +148,12 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       void render(current);
       return;
     case 'empty':
+      // After a reload the server has no result yet: keep the restored picture, marked as earlier.
+      if (current?.data && sameTarget(current.target, received.target)) {
+        revisionLabel.textContent = 'earlier result';
+        showMessage(`${received.reason} Showing the last result drawn here; Re-solve to refresh it.`);
+        return;
+      }
       current = { target: received.target, revision: current?.revision ?? 0 };
       vscode.setState(current);
       view?.finalize();

@@ -1,7 +1,10 @@
 // Screenshots of every Crit webview (and the editor with a diagnostic) in a real VS Code: light,
 // dark and high-contrast themes, written to review/ (git-ignored; review artefacts, not golden images).
+// Along the way it checks that each plot is drawn and that an open plot comes back after a window
+// reload; with --untrusted it checks Restricted Mode (no solve, no export) instead. Exits non-zero
+// when a check fails.
 //
-//   npm run build && node test/e2e/screenshots.mjs
+//   npm run build && node test/e2e/screenshots.mjs [--untrusted]
 //
 // code-server serves VS Code, Chromium (playwright-core) is the window, and
 // test/e2e/screenshots-driver.cjs runs in the extension host opening each view; the two sides
@@ -10,6 +13,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { prepareTempWorkspace, repoRoot, requireBuiltBundles } from './workspace.mjs';
 
@@ -19,6 +23,11 @@ const codeServerBin = path.join(repoRoot, '.e2e/code-server/node_modules/.bin/co
 const driver = path.join(repoRoot, 'test/e2e/screenshots-driver.cjs');
 const reviewDir = path.join(repoRoot, 'review');
 const log = (message) => console.log(`[screenshots] ${message}`);
+const { values: options } = parseArgs({ options: { untrusted: { type: 'boolean', default: false } } });
+// Trusted runs skip the trust machinery; untrusted ones keep it on and never prompt, so the folder stays restricted.
+const trustSettings = options.untrusted
+  ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' }
+  : { 'security.workspace.trust.enabled': false };
 
 const started = { server: undefined, browser: undefined, tempRoot: undefined };
 
@@ -75,7 +84,7 @@ async function main() {
   mkdirSync(reviewDir, { recursive: true });
   writeFileSync(
     path.join(userData, 'User/settings.json'),
-    JSON.stringify({ 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'workbench.colorTheme': 'Default Light Modern', 'workbench.tips.enabled': false }),
+    JSON.stringify({ ...trustSettings, 'workbench.startupEditor': 'none', 'workbench.colorTheme': 'Default Light Modern', 'workbench.tips.enabled': false }),
   );
   writeFileSync(configFile, 'auth: none\n');
 
@@ -84,8 +93,17 @@ async function main() {
   log(`starting code-server on http://${origin}`);
   const server = spawn(
     codeServerBin,
-    ['--config', configFile, '--user-data-dir', userData, '--extensions-dir', path.join(tempRoot, 'extensions'), '--auth', 'none', '--bind-addr', origin, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace],
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CRIT_SCREENSHOT_ACK: ackDir } },
+    [
+      ...['--config', configFile, '--user-data-dir', userData, '--extensions-dir', path.join(tempRoot, 'extensions')],
+      ...['--auth', 'none', '--bind-addr', origin, '--disable-telemetry', '--disable-update-check'],
+      ...(options.untrusted ? [] : ['--disable-workspace-trust']),
+      workspace,
+    ],
+    {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CRIT_SCREENSHOT_ACK: ackDir, CRIT_SCREENSHOT_MODE: options.untrusted ? 'untrusted' : 'trusted' },
+    },
   );
   started.server = server;
   server.stdout.resume();
@@ -99,13 +117,18 @@ async function main() {
   started.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const page = await started.browser.newPage({ viewport: { width: 1500, height: 940 } });
   const requests = [];
+  const failures = [];
   let done = false;
+  const after = (text, marker) => text.slice(text.indexOf(marker) + marker.length);
   page.on('console', (message) => {
     const text = message.text();
-    const shotAt = text.indexOf('CRIT_SHOT ');
     if (text.includes('CRIT_SHOTS_DONE')) done = true;
-    else if (shotAt >= 0) requests.push(JSON.parse(text.slice(shotAt + 'CRIT_SHOT '.length)));
-    else if (text.includes('CRIT_SHOT_LOG')) log(text.slice(text.indexOf('CRIT_SHOT_LOG') + 'CRIT_SHOT_LOG '.length));
+    else if (text.includes('CRIT_SHOT ')) requests.push(JSON.parse(after(text, 'CRIT_SHOT ')));
+    else if (text.includes('CRIT_SHOT_LOG ')) log(after(text, 'CRIT_SHOT_LOG '));
+    else if (text.includes('CRIT_CHECK_FAILED ')) {
+      failures.push(after(text, 'CRIT_CHECK_FAILED '));
+      log(`FAILED: ${failures.at(-1)}`);
+    }
   });
   await page.goto(`http://${origin}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
@@ -136,7 +159,8 @@ async function main() {
     writeFileSync(path.join(ackDir, request.id), '');
   }
   for (const file of taken) log(path.relative(repoRoot, file));
-  return taken.length > 0;
+  if (failures.length > 0) log(`${failures.length} check(s) failed`);
+  return taken.length > 0 && failures.length === 0;
 }
 
 async function cleanUp() {
