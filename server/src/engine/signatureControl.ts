@@ -35,6 +35,7 @@ import {
 import type { LinAlg, Mat } from './linalg/types';
 import { layerLayout, parameterCount } from './network';
 import { indexInterval, reducePencil } from './pencil';
+import { plantLabels } from './plant';
 import { createRng } from './random';
 import {
   checkTarget,
@@ -746,6 +747,14 @@ export function controlSignatures(
     return Math.max(target.kind === 'any' ? 0 : (target.margin ?? 0), 1e-6 * scale);
   };
   const hessianAt = cachedHessians(problem, ctx, opts);
+  // Many projected search steps accumulate rounding in C y = d: re-plant from the current labels (the
+  // closest exact solution to them, y + C⁺(d − C y)) so every point is critical at rounding level.
+  let polishedFrom = Y;
+  const polish = (): void => {
+    if (labels.every((value, j) => value === polishedFrom[j])) return;
+    labels.set(plantLabels({ ...problem, objective: { kind: 'closest' }, data: { ...problem.data, Y0: Float64Array.from(labels) } }, linalg, opts).Y);
+    polishedFrom = Float64Array.from(labels);
+  };
   if (single) controlOnePoint(controlProblem, leaders[0], labels, ctx, opts, notes, zerosOf[leaders[0]]);
   // The search: for K ≥ 2 or fixed labels, and for one point when no ray reached the target.
   const unreached = leaders.filter((a) => !verify(linalg, evaluations[a], labels, targetOf(a), zerosOf[a], rule, opts).holds);
@@ -788,6 +797,7 @@ export function controlSignatures(
           : `signature search stopped at the iteration limit (${outcome.iterations}) with ${outcome.remaining} eigenvalues on the wrong side.`,
       );
     }
+    polish();
     if (failed && leaders.every((a) => targetOf(a).kind === 'minimum')) {
       const found = minimaObstruction(controlProblem, leaders, labels, ctx, constrained, hessianAt, searchEpsilon);
       if (found !== undefined) {
@@ -814,6 +824,7 @@ export function controlSignatures(
       }
     }
   }
+  polish();
   // Verify every controlled point at the final labels, followers and impossible ones included.
   const points: PointControl[] = [];
   const reached = problem.planted.map(() => true);
