@@ -105,6 +105,28 @@ test('editing a comment re-uses the cached check (no worker run); editing a numb
   }
 });
 
+test('tier-2 diagnostics of a landscape that an edit did not touch move with it at once (no flicker)', async () => {
+  const client = await startServer({ trusted: true });
+  try {
+    const uri = 'file:///tmp/crit-protocol-tests/move.crit';
+    const text = fixture('bias.crit');
+    await client.open(uri, text, 1);
+    const checked = await client.diagnostics(uri, 1, 15_000, (p) => p.diagnostics.some((d) => d.code === 'solvability/output-bias-conflict'));
+    const before = checked.diagnostics.find((d) => d.code === 'solvability/output-bias-conflict')!;
+    await client.change(uri, `// a new first line\n\n${text}`, 2);
+    const first = await client.diagnostics(uri, 2); // the tier-1 publish, before any check of version 2
+    const moved = first.diagnostics.find((d) => d.code === 'solvability/output-bias-conflict');
+    assert.ok(moved !== undefined, 'carried over');
+    assert.equal(moved.range.start.line, before.range.start.line + 2);
+    assert.equal(moved.range.start.character, before.range.start.character);
+    await client.change(uri, text.replace('points 100', 'points 101'), 3);
+    const changed = await client.diagnostics(uri, 3);
+    assert.ok(!changed.diagnostics.some((d) => d.code === 'solvability/output-bias-conflict'), 'not carried into an edited landscape');
+  } finally {
+    await client.close();
+  }
+});
+
 test('an untrusted workspace gets tier 1 only: no file reads, no worker', async () => {
   const client = await startServer({ trusted: false });
   try {

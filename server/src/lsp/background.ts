@@ -10,7 +10,7 @@ import { CancelledError, type WorkerLane } from '../worker/lane';
 import type { DocumentAnalysis } from './analysis';
 import { landscapeHasErrors } from './analysis';
 import { CHECK_TIMEOUT_MS } from './limits';
-import type { LandscapeFacts, ServerModel } from './model';
+import { landscapeText, type LandscapeFacts, type ServerModel } from './model';
 import type { StatusTracker } from './status';
 
 export interface BackgroundDeps {
@@ -81,7 +81,7 @@ export class BackgroundChecker {
   private async checkLandscape(analysis: DocumentAnalysis, landscape: LandscapeNode & { name: string }, signal: AbortSignal, markChecking: () => void): Promise<LandscapeFacts | undefined> {
     const { model } = this.deps;
     const solved = model.result(analysis.uri, landscape.name);
-    const facts: LandscapeFacts = { version: analysis.version, diagnostics: [] };
+    const facts: LandscapeFacts = { version: analysis.version, text: landscapeText(analysis, landscape), start: landscape.range.start, diagnostics: [] };
     try {
       const reply = await this.deps.lane.run(
         {

@@ -3,7 +3,7 @@
  * the tier-2 facts of each landscape (its compiled problem, content hash and solvability report) and
  * the last solve result of each landscape.
  */
-import type { CompiledLandscape, CritDiagnostic } from '../language';
+import type { CompiledLandscape, CritDiagnostic, LandscapeNode, SourcePosition, SourceRange } from '../language';
 import type { SolvabilityReport, SolveResult } from '../engine/types';
 import type { CritSettings, LandscapeResult } from '../protocol';
 import type { DocumentAnalysis } from './analysis';
@@ -15,6 +15,9 @@ import type { ServerCompilation } from './compile';
 /** Tier-2 knowledge of one landscape, valid for one document version. */
 export interface LandscapeFacts {
   version: number;
+  /** The landscape's source text and start in that version: facts carry over while it is unchanged. */
+  text: string;
+  start: SourcePosition;
   /** Undefined when the landscape did not compile. */
   problemHash?: string;
   report?: SolvabilityReport;
@@ -55,11 +58,28 @@ export class ServerModel {
     return this.facts.get(uri)?.get(landscape);
   }
 
-  /** Facts of the landscapes of one document version (older versions' facts are not returned). */
+  /**
+   * Facts of the landscapes of one document version. Facts of an older version still apply to a
+   * landscape whose text is unchanged (an edit elsewhere in the file): they are moved to its new
+   * position, so its tier-2 diagnostics do not flicker while the new version is checked.
+   */
   factsFor(analysis: DocumentAnalysis): Map<string, LandscapeFacts> {
     const byName = this.facts.get(analysis.uri);
     const current = new Map<string, LandscapeFacts>();
-    for (const [name, facts] of byName ?? []) if (facts.version === analysis.version) current.set(name, facts);
+    if (byName === undefined) return current;
+    for (const landscape of analysis.file.landscapes) {
+      const facts = landscape.name === undefined ? undefined : byName.get(landscape.name);
+      if (facts === undefined || landscape.name === undefined) continue;
+      if (facts.version === analysis.version) {
+        current.set(landscape.name, facts);
+        continue;
+      }
+      const start = landscape.range.start;
+      if (facts.text !== landscapeText(analysis, landscape) || facts.start.character !== start.character) continue;
+      const moved = moveFacts(facts, analysis.version, start);
+      byName.set(landscape.name, moved);
+      current.set(landscape.name, moved);
+    }
     return current;
   }
 
@@ -92,4 +112,26 @@ export class ServerModel {
     const byName = this.facts.get(analysis.uri);
     for (const name of byName?.keys() ?? []) if (!names.has(name)) byName?.delete(name);
   }
+}
+
+export function landscapeText(analysis: DocumentAnalysis, landscape: LandscapeNode): string {
+  return analysis.text.slice(landscape.range.start.offset, landscape.range.end.offset);
+}
+
+/** The same facts for a later version where the landscape starts at `start` (same text, same column). */
+function moveFacts(facts: LandscapeFacts, version: number, start: SourcePosition): LandscapeFacts {
+  const lines = start.line - facts.start.line;
+  const offsets = start.offset - facts.start.offset;
+  const position = (p: SourcePosition): SourcePosition => ({ line: p.line + lines, character: p.character, offset: p.offset + offsets });
+  const range = (r: SourceRange): SourceRange => ({ start: position(r.start), end: position(r.end) });
+  return {
+    ...facts,
+    version,
+    start,
+    diagnostics: facts.diagnostics.map((d) => ({
+      ...d,
+      range: range(d.range),
+      fixes: d.fixes?.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, range: range(e.range) })) })),
+    })),
+  };
 }
