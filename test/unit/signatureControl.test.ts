@@ -243,3 +243,30 @@ test('margin and sharpness asks: met when the ray allows, reported with the reas
   assert.deepEqual(wide.reached, [false]);
   assert.match(wide.notes.join(' '), /margin .* below the asked/);
 });
+
+test('pencil on a relu net: the common null space (symmetries and data) is split off and the inertia still matches', () => {
+  const net: NetworkSpec = { sizes: [3, 6, 6, 1], activations: ['relu', 'relu', 'linear'], bias: false };
+  const rng = createRng(3);
+  const m = 200;
+  const X = rng.fillNormal(new Float64Array(m * 3));
+  const theta = rng.fillNormal(new Float64Array(60));
+  const ev = evaluate(net, theta, X, m);
+  const J = jacobian(ev);
+  const raw = rng.fillNormal(new Float64Array(m));
+  const Jx = linalg.gemm(J, linalg.lstsq(J, { rows: m, cols: 1, data: raw }, 1e-13).X).data;
+  const rho = raw.map((v, j) => v - Jx[j]);
+  const pencil = reducePencil(linalg, gaussNewton(linalg, J), weightedOutputHessian(ev, rho));
+  const forced = forcedZeroCount(linalg, ev, J);
+  assert.ok(forced >= 12, `at least the 12 rescaling symmetries, got ${forced}`);
+  assert.equal(pencil.commonNull, forced);
+  for (const k of [0, 2, 5, 8]) {
+    const interval = indexInterval(pencil.mu, k, 1);
+    assert.ok(interval !== undefined && Number.isFinite(interval.high));
+    const t = (interval.low + interval.high) / 2;
+    const Y = Float64Array.from(ev.trace.output, (v, j) => v + t * rho[j]);
+    const values = linalg.symEig(lossHessian(ev, Y, { linalg }), false).values;
+    const tolerance = 1e-9 * Math.max(...Array.from(values, Math.abs));
+    assert.equal(values.filter((v) => v < -tolerance).length, k);
+    assert.equal(values.filter((v) => Math.abs(v) <= tolerance).length, forced);
+  }
+});
