@@ -1,10 +1,11 @@
 /**
- * The native OpenBLAS/LAPACKE backend: loads server/native/build/Release/crit_lapack.node (built by
- * `npm run build:native`) at run time and adapts it to the LinAlg interface. The addon is found by
- * walking up from this file to the directory that holds server/native, which is the repository
- * root both when running from sources (tsx) and from the esbuild bundle in dist/ (and the
- * extension root once packaged). `CRIT_NATIVE_ADDON` names an explicit .node file instead.
- * Never bundled: it is loaded through a require created at run time.
+ * The native OpenBLAS/LAPACKE backend: loads crit_lapack.node (built by `npm run build:native`) at
+ * run time and adapts it to the LinAlg interface. Where it is looked for (findNativeAddon):
+ * `CRIT_NATIVE_ADDON` if set; beside this file (a copy next to the esbuild bundle in dist/, as the
+ * packaged extension carries it); else, walking up from this file, the first directory holding
+ * server/native/build/Release/ or server/native/prebuilds/<platform>-<arch>/, which is the
+ * repository root both from sources (tsx) and from dist/. Never bundled: it is loaded through a
+ * require created at run time.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -37,6 +38,9 @@ const PREBUILT_RELATIVE = path.join('server', 'native', 'prebuilds', `${process.
 export function findNativeAddon(startDir: string = __dirname): string | undefined {
   const explicit = process.env.CRIT_NATIVE_ADDON;
   if (explicit !== undefined && explicit !== '') return path.resolve(explicit);
+  // A copy next to the bundle (dist/server/crit_lapack.node), as the packaged .vsix carries it.
+  const besideBundle = path.join(startDir, 'crit_lapack.node');
+  if (existsSync(besideBundle)) return besideBundle;
   for (let dir = startDir; ; dir = path.dirname(dir)) {
     for (const relative of [ADDON_RELATIVE, PREBUILT_RELATIVE]) {
       const candidate = path.join(dir, relative);
