@@ -3,6 +3,8 @@
 // With CI set (.ci/run builds the addon first) the addon must load, so CI proves the native path.
 import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { loadNativeLinAlg, mat, pureLinAlg, transpose } from '../../server/src/engine/linalg';
@@ -26,12 +28,16 @@ test('the native addon loads (required when CI is set), or the reason is recorde
   }
 });
 
-test('the addon is found from the sources and from the bundle in dist/; a missing addon falls back to pure', () => {
+test('the addon is found from the sources, from the bundle in dist/ and beside the bundle; a missing addon falls back to pure', () => {
   const expected = path.join(repoRoot, 'server', 'native', 'build', 'Release', 'crit_lapack.node');
   if (loaded.linalg !== undefined) {
     assert.equal(findNativeAddon(path.join(repoRoot, 'server', 'src', 'engine', 'linalg')), expected);
     assert.equal(findNativeAddon(path.join(repoRoot, 'dist', 'server')), expected);
   }
+  const besideBundle = mkdtempSync(path.join(tmpdir(), 'crit-linalg-'));
+  writeFileSync(path.join(besideBundle, 'crit_lapack.node'), '');
+  assert.equal(findNativeAddon(besideBundle), path.join(besideBundle, 'crit_lapack.node'));
+  rmSync(besideBundle, { recursive: true });
   const output = execFileSync(process.execPath, ['--import', 'tsx', '-e',
     "const l = require('./server/src/engine/linalg'); console.log(l.linalgBackendName())"],
   { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, CRIT_LINALG: '', CRIT_NATIVE_ADDON: '/nonexistent/crit_lapack.node' } });
