@@ -259,7 +259,66 @@ export interface ExportNode {
   formats: ExportFormatNode[];
 }
 
-export type LandscapeItem = SeedNode | NetworkNode | DataNode | WeightsNode | CriticalNode | ObjectiveNode | PlotNode | ExportNode;
+/** `KEY VALUE` inside a probe: an optimizer hyperparameter (`lr 0.01`) or an escape rule (`distance 0.5`). */
+export interface ProbeSettingNode {
+  kind: 'ProbeSetting';
+  range: SourceRange;
+  key: string;
+  keyRange: SourceRange;
+  value?: NumberNode;
+}
+
+/** One entry of `batch full, 16`: a number, or a word (only `full` is valid). */
+export interface BatchSizeNode {
+  kind: 'BatchSize';
+  range: SourceRange;
+  size?: NumberNode;
+  word?: string;
+}
+
+/** `batch full, 16`: every optimizer of the probe runs with each batch size listed. */
+export interface BatchNode {
+  kind: 'Batch';
+  range: SourceRange;
+  sizes: BatchSizeNode[];
+}
+
+export interface OptimizerNode {
+  kind: 'Optimizer';
+  range: SourceRange;
+  name?: string;
+  nameRange?: SourceRange;
+  settings: ProbeSettingNode[];
+}
+
+export interface StartsNode {
+  kind: 'Starts';
+  range: SourceRange;
+  count?: NumberNode;
+  around?: NameRefNode;
+  radius?: NumberNode;
+  /** The words after `direction`: ['random'], ['eigen', 'negative'], ['stable'] ... */
+  direction?: string[];
+  directionRange?: SourceRange;
+}
+
+/** `probe [NAME] { ... }`: optimizers trained from starts around planted points. */
+export interface ProbeNode {
+  kind: 'Probe';
+  range: SourceRange;
+  name?: string;
+  nameRange?: SourceRange;
+  optimizers: OptimizerNode[];
+  starts: StartsNode[];
+  /** First of each single statement; duplicates stay in `items` and are reported by validation. */
+  batch?: BatchNode;
+  steps?: NumberNode;
+  seed?: NumberNode;
+  escape?: { range: SourceRange; settings: ProbeSettingNode[] };
+  items: (OptimizerNode | StartsNode | BatchNode | { kind: 'ProbeSteps' | 'ProbeSeed' | 'ProbeEscape'; range: SourceRange })[];
+}
+
+export type LandscapeItem = SeedNode | NetworkNode | DataNode | WeightsNode | CriticalNode | ObjectiveNode | PlotNode | ExportNode | ProbeNode;
 
 export interface LandscapeNode {
   kind: 'Landscape';
@@ -277,6 +336,7 @@ export interface LandscapeNode {
   criticals: CriticalNode[];
   plots: PlotNode[];
   exports: ExportNode[];
+  probes: ProbeNode[];
   /** Every statement in source order. */
   items: LandscapeItem[];
 }
@@ -298,4 +358,9 @@ export type AstNode =
   | WeightTermNode
   | WeightExpressionNode
   | HessianNode
-  | ExportFormatNode;
+  | ExportFormatNode
+  | ProbeSettingNode
+  | BatchNode
+  | BatchSizeNode
+  | OptimizerNode
+  | StartsNode;

@@ -43,6 +43,7 @@ class CritCstParser extends CstParser {
       { ALT: () => this.SUBRULE(this.objectiveStatement) },
       { ALT: () => this.SUBRULE(this.plotStatement) },
       { ALT: () => this.SUBRULE(this.exportStatement) },
+      { ALT: () => this.SUBRULE(this.probeBlock) },
       { ALT: () => this.SUBRULE(this.unknownStatement) },
       { ALT: () => this.CONSUME(T.Semicolon) },
     ]);
@@ -415,6 +416,102 @@ class CritCstParser extends CstParser {
           ALT: () => {
             this.CONSUME(T.Steps);
             this.CONSUME(T.NumberLiteral, { LABEL: 'steps' });
+          },
+        },
+      ]);
+    });
+  });
+
+  // ---- optimizer probes ----
+  probeBlock = this.RULE('probeBlock', () => {
+    this.CONSUME(T.Probe);
+    this.OPTION(() => this.CONSUME(T.Identifier, { LABEL: 'name' }));
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.probeItem));
+    this.CONSUME(T.RCurly);
+  });
+
+  probeItem = this.RULE('probeItem', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.optimizerStatement) },
+      { ALT: () => this.SUBRULE(this.batchSetting) },
+      { ALT: () => this.SUBRULE(this.startsStatement) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Steps);
+          this.CONSUME(T.NumberLiteral, { LABEL: 'steps' });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Seed);
+          this.SUBRULE(this.signedNumber, { LABEL: 'seed' });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Escape);
+          this.MANY({ GATE: this.settingFollows, DEF: () => this.SUBRULE(this.probeSetting) });
+        },
+      },
+      { ALT: () => this.SUBRULE(this.unknownStatement) },
+      { ALT: () => this.CONSUME(T.Semicolon) },
+    ]);
+  });
+
+  /** optimizer NAME (KEY VALUE)*: optimizer and hyperparameter names are checked by validation. */
+  optimizerStatement = this.RULE('optimizerStatement', () => {
+    this.CONSUME(T.Optimizer);
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
+    this.MANY({ GATE: this.settingFollows, DEF: () => this.SUBRULE(this.probeSetting) });
+  });
+
+  /** `KEY VALUE` ahead, not a misspelt statement keyword starting the next statement (`optimzer sgd`). */
+  private readonly settingFollows = (): boolean => {
+    const next = this.LA(2).tokenType;
+    return next === T.NumberLiteral || next === T.Minus;
+  };
+
+  probeSetting = this.RULE('probeSetting', () => {
+    this.CONSUME(T.Identifier, { LABEL: 'key' });
+    this.SUBRULE(this.signedNumber, { LABEL: 'value' });
+  });
+
+  /** batch full | N [, full | N ...]: every optimizer runs with each batch size listed. */
+  batchSetting = this.RULE('batchSetting', () => {
+    this.CONSUME(T.Batch);
+    this.AT_LEAST_ONE_SEP({
+      SEP: T.Comma,
+      DEF: () => this.OR([{ ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: 'size' }) }, { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'size' }) }]),
+    });
+  });
+
+  /** starts N around NAME [radius R] [direction random | eigen negative | eigen positive | stable] */
+  startsStatement = this.RULE('startsStatement', () => {
+    this.CONSUME(T.Starts);
+    this.CONSUME(T.NumberLiteral, { LABEL: 'count' });
+    this.CONSUME(T.Around);
+    this.CONSUME(T.Identifier, { LABEL: 'center' });
+    this.MANY(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(T.Radius);
+            this.CONSUME2(T.NumberLiteral, { LABEL: 'radius' });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Direction);
+            this.OR2([
+              { ALT: () => this.CONSUME(T.Random, { LABEL: 'direction' }) },
+              {
+                ALT: () => {
+                  this.CONSUME2(T.Identifier, { LABEL: 'direction' });
+                  this.OPTION(() => this.CONSUME3(T.Identifier, { LABEL: 'direction' }));
+                },
+              },
+            ]);
           },
         },
       ]);

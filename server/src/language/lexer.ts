@@ -68,6 +68,14 @@ export const Zeros = keyword('zeros');
 export const Glorot = keyword('glorot');
 export const He = keyword('he');
 export const Permute = keyword('permute');
+export const Probe = keyword('probe');
+export const Optimizer = keyword('optimizer');
+export const Batch = keyword('batch');
+export const Starts = keyword('starts');
+export const Around = keyword('around');
+export const Radius = keyword('radius');
+export const Direction = keyword('direction');
+export const Escape = keyword('escape');
 
 /** Unsigned: a leading minus is its own token, so `A - 0.1 * B` and `-0.5` both read naturally. */
 export const NumberLiteral = createToken({

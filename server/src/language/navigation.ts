@@ -76,6 +76,23 @@ export function childrenOf(node: A.AstNode): A.AstNode[] {
       break;
     case 'Export':
       return [...node.formats];
+    case 'Probe':
+      return node.items.filter((item): item is A.OptimizerNode | A.StartsNode | A.BatchNode => item.kind === 'Optimizer' || item.kind === 'Starts' || item.kind === 'Batch');
+    case 'Optimizer':
+      return [...node.settings];
+    case 'ProbeSetting':
+      add(node.value);
+      break;
+    case 'Starts':
+      add(node.count);
+      add(node.around);
+      add(node.radius);
+      break;
+    case 'Batch':
+      return [...node.sizes];
+    case 'BatchSize':
+      add(node.size);
+      break;
     default:
       break;
   }
@@ -94,7 +111,7 @@ export function nodeAt(file: A.FileNode, offset: number): A.AstNode[] {
   }
 }
 
-export type WeightReferenceContext = 'critical' | 'expression' | 'teacher' | 'objective' | 'plot';
+export type WeightReferenceContext = 'critical' | 'expression' | 'teacher' | 'objective' | 'plot' | 'probe';
 
 export interface WeightOccurrence {
   range: SourceRange;
@@ -144,6 +161,9 @@ export function weightReferences(file: A.FileNode): WeightSymbol[] {
           break;
         case 'Plot':
           visitRefs(item, 'plot');
+          break;
+        case 'Probe':
+          visitRefs(item, 'probe');
           break;
         default:
           break;

@@ -14,10 +14,11 @@ import { describeSyntaxError } from './syntaxMessages';
 
 /** Statement keywords by the block they belong to, for did-you-mean on unknown statements. */
 const STATEMENT_KEYWORDS = {
-  landscape: ['seed', 'network', 'data', 'weights', 'critical', 'objective', 'plot', 'export'],
+  landscape: ['seed', 'network', 'data', 'weights', 'critical', 'objective', 'plot', 'export', 'probe'],
   network: ['input', 'layer', 'output', 'bias'],
   data: ['points', 'inputs', 'labels', 'fixed'],
   critical: ['hessian', 'margin', 'sharpness'],
+  probe: ['optimizer', 'batch', 'starts', 'steps', 'seed', 'escape'],
 };
 
 /** More syntax errors than this are summarised: they would only repeat the first ones. */
@@ -317,6 +318,7 @@ class AstBuilder {
       criticals: [],
       plots: [],
       exports: [],
+      probes: [],
       items: [],
     };
     for (const itemNode of this.subs(node, 'landscapeItem')) {
@@ -348,6 +350,9 @@ class AstBuilder {
         case 'Export':
           l.exports.push(item);
           break;
+        case 'Probe':
+          l.probes.push(item);
+          break;
       }
     }
     return l;
@@ -364,6 +369,7 @@ class AstBuilder {
     if ((n = child('objectiveStatement'))) return this.objective(n, fallback);
     if ((n = child('plotStatement'))) return this.plot(n, fallback);
     if ((n = child('exportStatement'))) return this.exportStatement(n, fallback);
+    if ((n = child('probeBlock'))) return this.probe(n, fallback);
     this.unknownStatement(child('unknownStatement'), 'landscape');
     return undefined;
   }
@@ -603,6 +609,71 @@ class AstBuilder {
       p.from = this.signedNumber(this.sub(options, 'from'));
       p.to = this.signedNumber(this.sub(options, 'to'));
       p.steps = this.numberTok(options, 'steps');
+    }
+    return p;
+  }
+
+  private probeSetting(node: CstNode, fallback: number): A.ProbeSettingNode | undefined {
+    const key = this.tok(node, 'key');
+    if (!key) return undefined;
+    return { kind: 'ProbeSetting', range: this.span(node, fallback), key: key.image, keyRange: this.range(key), value: this.signedNumber(this.sub(node, 'value')) };
+  }
+
+  private batch(node: CstNode, fallback: number): A.BatchNode {
+    const sizes = this.toks(node, 'size').map((t): A.BatchSizeNode =>
+      t.tokenType === T.NumberLiteral ? { kind: 'BatchSize', range: this.range(t), size: this.number(t) } : { kind: 'BatchSize', range: this.range(t), word: t.image },
+    );
+    return { kind: 'Batch', range: this.span(node, fallback), sizes };
+  }
+
+  private probe(node: CstNode, fallback: number): A.ProbeNode {
+    const range = this.span(node, fallback);
+    const nameTok = this.tok(node, 'name');
+    const p: A.ProbeNode = { kind: 'Probe', range, name: nameTok?.image, nameRange: nameTok ? this.range(nameTok) : undefined, optimizers: [], starts: [], items: [] };
+    const at = range.start.offset;
+    for (const item of this.subs(node, 'probeItem')) {
+      this.unknownStatement(this.sub(item, 'unknownStatement'), 'probe');
+      let n: CstNode | undefined;
+      if ((n = this.sub(item, 'optimizerStatement'))) {
+        const name = this.tok(n, 'name');
+        const o: A.OptimizerNode = {
+          kind: 'Optimizer',
+          range: this.span(n, at),
+          name: name?.image,
+          nameRange: name ? this.range(name) : undefined,
+          settings: this.subs(n, 'probeSetting').map((s) => this.probeSetting(s, at)).filter((s) => s !== undefined),
+        };
+        p.optimizers.push(o);
+        p.items.push(o);
+      } else if ((n = this.sub(item, 'batchSetting'))) {
+        const b = this.batch(n, at);
+        p.batch ??= b;
+        p.items.push(b);
+      } else if ((n = this.sub(item, 'startsStatement'))) {
+        const center = this.tok(n, 'center');
+        const words = this.toks(n, 'direction');
+        const s: A.StartsNode = {
+          kind: 'Starts',
+          range: this.span(n, at),
+          count: this.numberTok(n, 'count'),
+          around: center ? this.nameRef(center) : undefined,
+          radius: this.numberTok(n, 'radius'),
+          direction: words.length > 0 ? words.map((w) => w.image) : undefined,
+          directionRange: words.length > 0 ? this.lines.range(words[0].startOffset, tokenEnd(words[words.length - 1])) : undefined,
+        };
+        p.starts.push(s);
+        p.items.push(s);
+      } else if (this.tok(item, 'Kw_steps')) {
+        p.steps ??= this.numberTok(item, 'steps');
+        p.items.push({ kind: 'ProbeSteps', range: this.span(item, at) });
+      } else if (this.tok(item, 'Kw_seed')) {
+        p.seed ??= this.signedNumber(this.sub(item, 'seed'));
+        p.items.push({ kind: 'ProbeSeed', range: this.span(item, at) });
+      } else if (this.tok(item, 'Kw_escape')) {
+        const escape = { range: this.span(item, at), settings: this.subs(item, 'probeSetting').map((s) => this.probeSetting(s, at)).filter((s) => s !== undefined) };
+        p.escape ??= escape;
+        p.items.push({ kind: 'ProbeEscape', range: escape.range });
+      }
     }
     return p;
   }

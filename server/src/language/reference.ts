@@ -57,6 +57,18 @@ export const KEYWORD_DOCS: Record<string, string> = {
   he: '`he`: He normal initialisation, std = sqrt(2 / fan_in) per layer, biases 0.',
   permute:
     '`permute(NAME [, layer L] [, [p0, p1, ...]])`: a copy of NAME with the hidden units of layer L (default 1) reordered; without a permutation, a random one (seeded). The network function is unchanged.',
+  probe:
+    '**probe** `[NAME] { optimizer ...; batch ...; starts ...; steps N; seed N; escape ... }`: train optimizers (TensorFlow.js, float32) on the solved landscape from starts around planted points; `crit probe` reports escape times and final basins (docs/probes.md).',
+  optimizer:
+    '**optimizer** `NAME [lr X] [KEY X ...]`: sgd, momentum (momentum), nesterov (momentum), adam (beta1, beta2, epsilon), rmsprop (decay, momentum, epsilon), adagrad (initial). Default lr 0.01.',
+  batch: '**batch** `full | N [, ...]`: full-batch gradients, or mini-batches of N points (reshuffled each epoch). Every optimizer runs with each size listed. Default `full`.',
+  starts: '**starts** `N around NAME [radius R] [direction ...]`: N start points at distance R (default 0.05) from the weights NAME.',
+  around: '`starts N around NAME`: the planted point the starts are drawn around (and whose escape is measured).',
+  radius: '`radius R`: distance of each start from its centre. Default 0.05.',
+  direction:
+    '`direction random | eigen negative | eigen positive | stable`: displacement drawn from the whole space, the span of negative- or positive-curvature Hessian eigenvectors at the centre, or the non-negative ones (the stable manifold\'s tangent space). Default `random`.',
+  escape:
+    '**escape** `[distance D] [loss X]`: a run has left its centre once its distance exceeds D (default 0.5) or its loss falls below (1 − X) × the centre\'s loss (default X = 0.01).',
   linear: 'Activation `linear`: identity.',
   tanh: 'Activation `tanh`.',
   sigmoid: 'Activation `sigmoid`: 1 / (1 + e^{-x}).',

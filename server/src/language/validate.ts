@@ -25,6 +25,7 @@ import {
 } from './semantics';
 import { layerLayout, parameterCount } from '../engine/network';
 import { structuralCheck } from '../engine/signature';
+import { validateProbes } from './probe';
 import { ACTIVATIONS, type NetworkSpec } from '../engine/types';
 
 export function validateFile(file: A.FileNode): CritDiagnostic[] {
@@ -87,6 +88,17 @@ class LandscapeValidator {
     this.plots();
     this.exports();
     this.counts();
+    this.probes();
+  }
+
+  private probes(): void {
+    const points = this.l.data?.points?.count?.value;
+    validateProbes(this.l.probes, {
+      report: (code, severity, message, range, fixes) => this.report(code, severity, message, range, fixes),
+      reference: (ref) => this.reference(ref, undefined),
+      whole: (n, what, min, max) => this.whole(n, what, min, max),
+      points: points !== undefined && Number.isInteger(points) ? points : undefined,
+    });
   }
 
   private duplicateStatements(): void {
