@@ -672,15 +672,21 @@ function minimaObstruction(
 export function controlSignatures(
   problem: PlantProblem,
   Y: Float64Array,
-  ctx: SignatureControlContext,
+  supplied: SignatureControlContext,
   opts: SignatureControlOptions = {},
 ): SignatureControlResult {
   const labels = Float64Array.from(Y);
+  if (problem.planted.every((p) => p.target.kind === 'any')) return { Y: labels, reached: problem.planted.map(() => true), notes: [], points: [] };
+  // Every J once: the ray, the constraint basis, the forced zeros and the checks all reuse them.
+  const ctx: SignatureControlContext = {
+    ...supplied,
+    jacobians: supplied.jacobians ?? supplied.evaluations.map((ev) => jacobian(ev, problem.memoryBudgetBytes)),
+  };
   const notes: string[] = [];
   const n = parameterCount(problem.network);
   const rule = opts.zeroTolerance ?? DEFAULT_ZERO_TOLERANCE;
   const { linalg, evaluations } = ctx;
-  const jacobianOf = (a: number): Mat => ctx.jacobians?.[a] ?? jacobian(evaluations[a], problem.memoryBudgetBytes);
+  const jacobianOf = (a: number): Mat => (ctx.jacobians as Mat[])[a];
   // Zeros no labels can remove (symmetries, and data-dependent ones such as always-active relu units).
   const zerosOf = problem.planted.map((p, a) =>
     p.target.kind === 'any' ? symmetryZeroCount(problem.network) : forcedZeroCount(linalg, evaluations[a], jacobianOf(a), { ...opts, memoryBudgetBytes: problem.memoryBudgetBytes }),
