@@ -270,3 +270,12 @@ test('pencil on a relu net: the common null space (symmetries and data) is split
     assert.equal(values.filter((v) => Math.abs(v) <= tolerance).length, forced);
   }
 });
+
+test('signature control is cancellable', () => {
+  const net = tanhNet([3, 8, 1]);
+  const theta = createRng(1).fillNormal(new Float64Array(32));
+  const problem = problemOf(net, 100, [{ name: 'A', theta, target: { kind: 'saddle', index: 2 } }]);
+  const controller = new AbortController();
+  controller.abort();
+  assert.throws(() => solve(problem, { signal: controller.signal }), { name: 'AbortError' });
+});
