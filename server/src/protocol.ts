@@ -140,7 +140,13 @@ export interface LandscapeResult extends LandscapeRef {
   dataset: { m: number; dx: number; dy: number };
   solvability: SolvabilityJson;
   certificates: CertificateJson[];
-  curves: { interpolation: InterpolationCurve[]; planes: PlaneGrid[]; spectra: SpectrumCurve[] };
+  curves: {
+    interpolation: InterpolationCurve[];
+    planes: PlaneGrid[];
+    spectra: SpectrumCurve[];
+    /** Plots that could not be drawn, in words (three collinear points, ...); the solve stands. */
+    errors: string[];
+  };
   /** Wall-clock solve time in milliseconds. */
   elapsedMs: number;
 }

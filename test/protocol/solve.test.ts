@@ -123,6 +123,19 @@ test('a changed plot recomputes its curve; unchanged numbers and plots come from
   assert.ok(Date.now() - started < 500, 'from the cache');
 });
 
+test('plots may name unplanted weights; a plot that cannot be drawn is reported, the solve stands', async () => {
+  const uri = pathToFileURL(join(folder, 'plots.crit')).toString();
+  const text = fixture('two.crit')
+    .replace('  critical A', '  weights C = 2 * B - A\n  weights T = normal(0, 1)\n  critical A')
+    .replace('  plot interpolate', '  plot plane A B C\n  plot interpolate T -> A steps 5\n  plot interpolate');
+  await client.open(uri, text);
+  const result = solved(await client.connection.sendRequest(SolveRequest, { uri, landscape: 'two_points' }));
+  assert.deepEqual(result.curves.interpolation.map((c) => [c.from, c.to, c.alpha.length]), [['T', 'A', 5], ['A', 'B', 21]]);
+  assert.equal(result.curves.planes.length, 0);
+  assert.equal(result.curves.errors.length, 1);
+  assert.match(result.curves.errors[0], /plane.*collinear/);
+});
+
 test('$/cancelRequest from the client cancels a solve', async () => {
   const source = new CancellationTokenSource();
   const statusesBefore = client.statuses.length;

@@ -58,6 +58,7 @@ export function landscapeResultJson(
     curves: {
       interpolation: curves.interpolation,
       planes: curves.planes,
+      errors: curves.plotErrors,
       spectra: solve.certificates
         .filter((c) => c.eigenvalues !== undefined)
         .map((c) => ({ point: c.name, eigenvalues: Array.from(c.eigenvalues ?? []), zeroTolerance: c.zeroTolerance, method: c.spectrumMethod })),

@@ -13,10 +13,11 @@ import type { CurveRequest } from './messages';
 export const MAX_CURVE_STEPS = 2001;
 export const MAX_PLANE_STEPS = 101;
 
-function thetaOf(problem: PlantProblem, name: string): Theta {
-  const point = problem.planted.find((p) => p.name === name);
-  if (point === undefined) throw new Error(`no planted point named '${name}'`);
-  return point.theta;
+/** Plots may name any declared weights, planted or not (a teacher, say). */
+function thetaOf(weights: Map<string, Theta>, name: string): Theta {
+  const theta = weights.get(name);
+  if (theta === undefined) throw new Error(`no weights named '${name}'`);
+  return theta;
 }
 
 function steps(requested: number, cap: number): number {
@@ -27,17 +28,34 @@ function rows(loss: Float64Array, columns: number): number[][] {
   return Array.from({ length: loss.length / columns }, (_, i) => Array.from(loss.subarray(i * columns, (i + 1) * columns)));
 }
 
-export function computeCurves(problem: PlantProblem, Y: Float64Array, requests: CurveRequest[], opts: RunOptions): { interpolation: InterpolationCurve[]; planes: PlaneGrid[] } {
+/** A plot that cannot be drawn (three collinear points, say) is reported in `errors`; the solve stands. */
+export function computeCurves(
+  problem: PlantProblem,
+  weights: Map<string, Theta>,
+  Y: Float64Array,
+  requests: CurveRequest[],
+  opts: RunOptions,
+): { interpolation: InterpolationCurve[]; planes: PlaneGrid[]; errors: string[] } {
   const data = landscapeData(problem, Y);
   const interpolation: InterpolationCurve[] = [];
   const planes: PlaneGrid[] = [];
+  const errors: string[] = [];
   for (const request of requests) {
+    try {
+      computeCurve(request);
+    } catch (error) {
+      errors.push(`plot ${request.kind}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return { interpolation, planes, errors };
+
+  function computeCurve(request: CurveRequest): void {
     if (request.kind === 'interpolate') {
       const alpha = linspace(request.alphaMin, request.alphaMax, steps(request.steps, MAX_CURVE_STEPS));
-      const curve = segmentCurve(data, thetaOf(problem, request.from), thetaOf(problem, request.to), alpha, opts);
+      const curve = segmentCurve(data, thetaOf(weights, request.from), thetaOf(weights, request.to), alpha, opts);
       interpolation.push({ from: request.from, to: request.to, alpha: Array.from(curve.alpha), loss: Array.from(curve.loss), gradientNorm: Array.from(curve.gradientNorm) });
     } else if (request.kind === 'plane') {
-      const [a, b, c] = request.points.map((name) => thetaOf(problem, name));
+      const [a, b, c] = request.points.map((name) => thetaOf(weights, name));
       const plane = planeThroughPoints(a, b, c);
       const axis = linspace(request.min, request.max, steps(request.steps, MAX_PLANE_STEPS));
       const grid = planeGrid(data, a, plane.d1, plane.d2, axis, axis, opts);
@@ -52,7 +70,7 @@ export function computeCurves(problem: PlantProblem, Y: Float64Array, requests: 
       // One random direction gives a 1-D slice (v = 0); two or more a plane along the first two.
       const [d1, d2] = request.directions;
       const axis = linspace(request.min, request.max, steps(request.steps, MAX_PLANE_STEPS));
-      const grid = planeGrid(data, thetaOf(problem, request.center), d1, d2 ?? new Float64Array(d1.length), axis, d2 === undefined ? Float64Array.of(0) : axis, opts);
+      const grid = planeGrid(data, thetaOf(weights, request.center), d1, d2 ?? new Float64Array(d1.length), axis, d2 === undefined ? Float64Array.of(0) : axis, opts);
       planes.push({
         title: `random directions around ${request.center}`,
         u: Array.from(grid.u),
@@ -62,7 +80,6 @@ export function computeCurves(problem: PlantProblem, Y: Float64Array, requests: 
       });
     }
   }
-  return { interpolation, planes };
 }
 
 /** What the plots ask for, hashed (random directions are arrays: hash their bytes, not their JSON). */

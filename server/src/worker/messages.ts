@@ -55,6 +55,7 @@ export type WorkerReply =
       result: SolveResult;
       interpolation: InterpolationCurve[];
       planes: PlaneGrid[];
+      plotErrors: string[];
       elapsedMs: number;
     }
   | { type: 'cached'; jobId: number; cacheKey: string }

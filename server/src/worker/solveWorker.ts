@@ -49,8 +49,8 @@ function solve(job: Extract<WorkerJob, { type: 'solve' }>): WorkerReply {
   if (job.cachedKeys.includes(cacheKey)) return { type: 'cached', jobId: job.jobId, cacheKey };
   const zeroTolerance = job.settings.tolerances?.zeroEigenvalue ?? undefined;
   const result = solveProblem(compiled.problem, { memoryBudgetBytes: job.settings.memoryBudgetBytes, onProgress, zeroTolerance });
-  const { interpolation, planes } = computeCurves(compiled.problem, result.Y, curves, { onProgress: (_phase, fraction) => onProgress('plots', fraction) });
-  return { type: 'solved', jobId: job.jobId, cacheKey, problemHash, compiled, result, interpolation, planes, elapsedMs: performance.now() - started };
+  const { interpolation, planes, errors: plotErrors } = computeCurves(compiled.problem, compiled.weights, result.Y, curves, { onProgress: (_phase, fraction) => onProgress('plots', fraction) });
+  return { type: 'solved', jobId: job.jobId, cacheKey, problemHash, compiled, result, interpolation, planes, plotErrors, elapsedMs: performance.now() - started };
 }
 
 function run(job: WorkerJob): WorkerReply {
