@@ -16,6 +16,11 @@ install_dir="$repo_root/.e2e/code-server"
 code_server_bin="$install_dir/node_modules/.bin/code-server"
 pty_addon="$install_dir/node_modules/code-server/lib/vscode/node_modules/node-pty/build/Release/pty.node"
 
+# Concurrent runs (npm start, several e2e launchers) wait for one install instead of racing it.
+mkdir -p "$repo_root/.e2e"
+exec 9>"$repo_root/.e2e/install.lock"
+flock 9
+
 installed_version() {
   node -p "require('$install_dir/node_modules/code-server/package.json').version" 2>/dev/null || true
 }

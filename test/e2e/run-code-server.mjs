@@ -4,6 +4,7 @@
 //   node test/e2e/run-code-server.mjs              the extension from this checkout (npm run test:e2e)
 //   node test/e2e/run-code-server.mjs --vsix FILE  the extension installed from a .vsix with
 //                                                  code-server --install-extension (npm run test:vsix)
+//   --keep-temp                                    keep the temp workspace, profile and results
 //
 // Prints `N passed, M failed`, saves a screenshot in review/, stops every process it started and
 // exits non-zero on any failure or timeout.
@@ -69,7 +70,8 @@ async function main() {
 
   const url = workbenchUrl(origin, workspace, developmentPath, suiteEntry);
   log('opening Chromium');
-  started.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  // Playwright's own signal handlers would exit at once and orphan code-server; cleanUp does it.
+  started.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
   const page = await started.browser.newPage({ viewport: { width: 1400, height: 900 } });
   let consoleResult;
   page.on('console', (message) => {
@@ -130,9 +132,15 @@ async function saveScreenshot(page, name) {
   }
 }
 
-async function cleanUp() {
+// One clean-up however many paths (signal, timeout, normal end) ask for it; all wait for it to finish.
+let cleaningUp;
+function cleanUp() {
+  cleaningUp ??= stopEverything();
+  return cleaningUp;
+}
+
+async function stopEverything() {
   const { browser, server, tempRoot } = started;
-  started.browser = started.server = started.tempRoot = undefined;
   if (browser) await browser.close().catch(() => {});
   if (server && server.exitCode === null && server.signalCode === null) {
     const exited = new Promise((resolve) => server.once('exit', resolve));
@@ -142,6 +150,7 @@ async function cleanUp() {
   }
   // Children of the extension host (the language server) can outlive code-server's own exit.
   if (server) killGroup(server.pid, 'SIGKILL');
+  started.server = undefined;
   if (tempRoot && !options['keep-temp']) rmSync(tempRoot, { recursive: true, force: true });
 }
 
@@ -153,7 +162,11 @@ function killGroup(pid, signal) {
   }
 }
 
-for (const signal of ['SIGINT', 'SIGTERM']) {
+// Last resort when the process exits some other way: the server group must not outlive it.
+process.on('exit', () => {
+  if (started.server) killGroup(started.server.pid, 'SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
     log(`${signal}: stopping`);
     cleanUp().finally(() => process.exit(1));
