@@ -279,3 +279,21 @@ test('signature control is cancellable', () => {
   controller.abort();
   assert.throws(() => solve(problem, { signal: controller.signal }), { name: 'AbortError' });
 });
+
+test('fixed labels: the search reaches saddle(2) and holds the fixed entries exactly', () => {
+  const net = tanhNet([3, 8, 1]);
+  const m = 320;
+  const rng = createRng(5);
+  const X = rng.fillNormal(new Float64Array(m * 3));
+  const theta = rng.fillNormal(new Float64Array(32));
+  const Y0 = Float64Array.from(evaluate(net, rng.fillNormal(new Float64Array(32)), X, m).trace.output, (v) => v + 0.1 * rng.normal());
+  const fixed = new Uint8Array(m);
+  for (let i = 0; i < m; i += 2) fixed[i] = 1;
+  const problem: PlantProblem = { network: net, data: { m, dx: 3, dy: 1, X, Y0, fixed }, planted: [{ name: 'A', theta, target: { kind: 'saddle', index: 2 } }], objective: { kind: 'closest' } };
+  const result = solve(problem, { widenRounds: 1 });
+  assert.deepEqual(result.reached, [true], result.notes.join('\n'));
+  for (let i = 0; i < m; i += 2) assert.equal(result.Y[i], problem.data.Y0[i]);
+  const check = verifyAt(result.evaluations[0], result.Y);
+  assert.equal(check.negatives, 2);
+  assert.ok(check.relativeGradient <= 1e-10);
+});

@@ -758,7 +758,10 @@ export function controlSignatures(
   let polishedFrom = Y;
   const polish = (): void => {
     if (labels.every((value, j) => value === polishedFrom[j])) return;
-    labels.set(plantLabels({ ...problem, objective: { kind: 'closest' }, data: { ...problem.data, Y0: Float64Array.from(labels) } }, linalg, opts).Y);
+    // Fixed entries go back to their exact y0 values (projected steps leave rounding there too).
+    const fixed = problem.data.fixed;
+    const base = Float64Array.from(labels, (value, j) => (fixed?.[j] === 1 ? Y0[j] : value));
+    labels.set(plantLabels({ ...problem, objective: { kind: 'closest' }, data: { ...problem.data, Y0: base } }, linalg, opts).Y);
     polishedFrom = Float64Array.from(labels);
   };
   if (single) controlOnePoint(controlProblem, leaders[0], labels, ctx, opts, notes, zerosOf[leaders[0]]);
