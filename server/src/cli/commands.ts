@@ -79,13 +79,13 @@ export interface SolveCommandOptions {
   memoryBudget?: number;
 }
 
-interface Solved {
+export interface Solved {
   compilation: LandscapeCompilation & { compiled: CompiledLandscape };
   result: SolveResult;
 }
 
 /** Compiles FILE and solves each landscape; diagnostics (with solvability ones) are collected. */
-function compileAndSolve(
+export function compileAndSolve(
   io: CliIo,
   file: string,
   opts: { landscape?: string; memoryBudget?: number; json?: boolean },

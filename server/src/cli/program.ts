@@ -6,6 +6,7 @@ import { ENGINE_VERSION } from '../engine';
 import {
   checkCommand, describeUnexpected, EXIT_ERROR, plotCommand, processIo, solveCommand, verifyCommand, DEFAULT_MEMORY_BUDGET_MIB, type CliIo,
 } from './commands';
+import { probeCommand } from './probe';
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -57,6 +58,18 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--json', 'print the written files as JSON')
     .addOption(budget)
     .action(async (file: string, opts) => setExit(await plotCommand(io, file, opts)));
+
+  program
+    .command('probe')
+    .description('solve, then train the spec\'s probe optimizers (TensorFlow.js) from starts around planted points; write tables (CSV/JSON) and plots (SVG)')
+    .argument('<file>', '.crit file')
+    .option('-o, --out <dir>', 'folder for DIR/<landscape>/<probe>/ (default: probes/ beside the spec)')
+    .option('-l, --landscape <name>', 'only this landscape')
+    .option('-p, --probe <name>', 'only the probe with this name')
+    .addOption(new Option('--theme <theme>', 'colours').choices(['light', 'dark']).default('light'))
+    .option('--json', 'print the summaries and written folders as JSON')
+    .addOption(budget)
+    .action(async (file: string, opts) => setExit(await probeCommand(io, file, opts)));
 
   return program;
 }

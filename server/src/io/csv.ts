@@ -86,3 +86,9 @@ export function formatNumber(x: number): string {
 function quoteField(name: string): string {
   return /[",\n\r;\t]/.test(name) ? `"${name.replace(/"/g, '""')}"` : name;
 }
+
+/** A CSV of mixed text and number columns (text quoted when needed, numbers as in writeCsv). */
+export function writeCsvRows(header: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
+  const field = (x: string | number | null) => (x === null ? '' : typeof x === 'number' ? formatNumber(x) : quoteField(x));
+  return [header.map(quoteField).join(','), ...rows.map((r) => r.map(field).join(','))].join('\n') + '\n';
+}

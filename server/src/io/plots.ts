@@ -531,3 +531,154 @@ export function datasetTable(d: DatasetInput): PlotTable {
   }
   return { header, matrix: { shape: [d.m, cols], data } };
 }
+
+// ---------------------------------------------------------------------------------------------- probes
+
+/**
+ * What the probe plots need from a probe result (server/src/probe/types.ts ProbeResult has this shape):
+ * runs are indexed by optimizer (with its batch size) and start group; labels name them.
+ */
+export interface ProbePlotInput {
+  probe: string;
+  optimizerLabels: string[];
+  groupLabels: string[];
+  spec: { steps: number };
+  projection: { uLabel: string; vLabel: string; points: { name: string; u: number; v: number }[] };
+  runs: {
+    optimizer: number;
+    group: number;
+    start: number;
+    steps: number[];
+    loss: number[];
+    u: number[];
+    v: number[];
+    escapeStep: number | null;
+  }[];
+  summary: { optimizer: number; group: number; runs: number; escaped: number; medianEscapeStep: number | null }[];
+}
+
+/** Points per run drawn at most: the pictures stay light; the CSV holds every recorded step. */
+const PROBE_PLOT_POINTS = 150;
+
+function thinned<T>(run: ProbePlotInput['runs'][number], row: (i: number) => T): T[] {
+  const n = run.steps.length;
+  const stride = Math.max(1, Math.ceil(n / PROBE_PLOT_POINTS));
+  const out: T[] = [];
+  for (let i = 0; i < n; i += stride) out.push(row(i));
+  if ((n - 1) % stride !== 0) out.push(row(n - 1));
+  return out;
+}
+
+const runKey = (r: { optimizer: number; group: number; start: number }) => `${r.optimizer}/${r.group}/${r.start}`;
+
+/** Full-batch loss against step for every run, one panel per start group, colour per optimizer. */
+export function probeLossSpec(result: ProbePlotInput, opts: PlotOptions = {}): TopLevelSpec {
+  const values = result.runs.flatMap((r) =>
+    thinned(r, (i) => ({ step: r.steps[i], loss: r.loss[i], optimizer: result.optimizerLabels[r.optimizer], group: result.groupLabels[r.group], run: runKey(r) })),
+  );
+  const log = opts.logScale ?? values.every((d) => d.loss > 0);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `Probe ${result.probe}: loss along training`,
+    config: themeConfig(opts.theme),
+    data: { values },
+    transform: [{ filter: log ? 'isValid(datum.loss) && datum.loss > 0' : 'isValid(datum.loss) && isFinite(datum.loss)' }],
+    facet: { field: 'group', type: 'nominal', title: 'starts' },
+    columns: 2,
+    spec: {
+      width: opts.width ?? 300,
+      height: opts.height ?? 200,
+      mark: { type: 'line', strokeWidth: 1, opacity: 0.8 },
+      encoding: {
+        x: { field: 'step', type: 'quantitative', title: 'step' },
+        y: { field: 'loss', type: 'quantitative', title: log ? 'loss (log)' : 'loss', scale: log ? { type: 'log', nice: false } : { zero: false } },
+        color: { field: 'optimizer', type: 'nominal', title: 'optimizer' },
+        detail: { field: 'run', type: 'nominal' },
+      },
+    },
+  } as TopLevelSpec;
+}
+
+/** Trajectories in the probe's 2-D projection (plane or line through planted points), points marked. */
+export function probeTrajectorySpec(result: ProbePlotInput, opts: PlotOptions = {}): TopLevelSpec {
+  const p = PALETTES[opts.theme ?? 'light'];
+  const values = result.runs.flatMap((r) =>
+    thinned(r, (i) => ({ step: r.steps[i], u: r.u[i], v: r.v[i], optimizer: result.optimizerLabels[r.optimizer], group: result.groupLabels[r.group], run: runKey(r) })),
+  );
+  const size = opts.width ?? 420;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `Probe ${result.probe}: trajectories`,
+    config: themeConfig(opts.theme),
+    width: size,
+    height: opts.height ?? size,
+    layer: [
+      {
+        data: { values },
+        transform: [{ filter: 'isValid(datum.u) && isFinite(datum.u) && isValid(datum.v) && isFinite(datum.v)' }],
+        mark: { type: 'line', strokeWidth: 1, opacity: 0.7 },
+        encoding: {
+          x: { field: 'u', type: 'quantitative', title: result.projection.uLabel, scale: { zero: false } },
+          y: { field: 'v', type: 'quantitative', title: result.projection.vLabel, scale: { zero: false } },
+          color: { field: 'optimizer', type: 'nominal', title: 'optimizer' },
+          strokeDash: { field: 'group', type: 'nominal', title: 'starts' },
+          detail: { field: 'run', type: 'nominal' },
+          order: { field: 'step', type: 'quantitative' },
+        },
+      },
+      {
+        data: { values: result.projection.points },
+        mark: { type: 'point', filled: true, color: p.text, size: 70, shape: 'diamond' },
+        encoding: { x: { field: 'u', type: 'quantitative' }, y: { field: 'v', type: 'quantitative' } },
+      },
+      {
+        data: { values: result.projection.points },
+        mark: { type: 'text', color: p.text, dx: 8, align: 'left', fontWeight: 'bold' },
+        encoding: { x: { field: 'u', type: 'quantitative' }, y: { field: 'v', type: 'quantitative' }, text: { field: 'name' } },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/**
+ * Escape steps: one tick per run on a row per optimizer × start group (runs that never left their
+ * centre at the last step, hollow), the median of the escaped runs as a bar, escape rates in the labels.
+ */
+export function probeEscapeSpec(result: ProbePlotInput, opts: PlotOptions = {}): TopLevelSpec {
+  const p = PALETTES[opts.theme ?? 'light'];
+  const rowLabel = (optimizer: number, group: number) => {
+    const s = result.summary.find((x) => x.optimizer === optimizer && x.group === group);
+    return `${result.optimizerLabels[optimizer]} | ${result.groupLabels[group]}${s ? ` (${s.escaped}/${s.runs} left)` : ''}`;
+  };
+  const ticks = result.runs.map((r) => ({
+    row: rowLabel(r.optimizer, r.group),
+    step: r.escapeStep ?? result.spec.steps,
+    outcome: r.escapeStep === null ? 'stayed' : 'left',
+  }));
+  const medians = result.summary.filter((s) => s.medianEscapeStep !== null).map((s) => ({ row: rowLabel(s.optimizer, s.group), step: s.medianEscapeStep }));
+  const y = { field: 'row', type: 'nominal' as const, title: null, sort: null, axis: { labelLimit: 420 } };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `Probe ${result.probe}: steps until a run left its centre`,
+    config: themeConfig(opts.theme),
+    width: opts.width ?? 420,
+    layer: [
+      {
+        data: { values: medians },
+        mark: { type: 'tick', color: p.negative, thickness: 3, size: 22 },
+        encoding: { x: { field: 'step', type: 'quantitative' }, y },
+      },
+      {
+        data: { values: ticks },
+        mark: { type: 'point', size: 40 },
+        encoding: {
+          x: { field: 'step', type: 'quantitative', title: 'escape step (red: median of the runs that left)', scale: { domain: [0, result.spec.steps] } },
+          y,
+          shape: { field: 'outcome', type: 'nominal', title: 'run', scale: { domain: ['left', 'stayed'], range: ['circle', 'square'] } },
+          color: { value: p.accent },
+          fill: { field: 'outcome', type: 'nominal', legend: null, scale: { domain: ['left', 'stayed'], range: [p.accent, 'transparent'] } },
+        },
+      },
+    ],
+  } as TopLevelSpec;
+}

@@ -4,22 +4,9 @@
  * and the language server can send them to the extension unchanged.
  */
 import type { NetworkSpec, Theta } from '../engine/types';
+import type { OptimizerName } from '../language/probe';
 
-export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adam', 'rmsprop', 'adagrad'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
-
-/**
- * Hyperparameters each optimizer accepts besides `lr`, with their defaults (the tf.train defaults;
- * momentum and nesterov default to 0.9).
- */
-export const OPTIMIZER_PARAMETERS: Record<OptimizerName, Record<string, number>> = {
-  sgd: {},
-  momentum: { momentum: 0.9 },
-  nesterov: { momentum: 0.9 },
-  adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-  rmsprop: { decay: 0.9, momentum: 0, epsilon: 1e-7 },
-  adagrad: { initial: 0.1 },
-};
+export { OPTIMIZERS, OPTIMIZER_PARAMETERS, type OptimizerName } from '../language/probe';
 
 /** Full batch, or mini-batches of this many points drawn without replacement (reshuffled every epoch). */
 export type BatchSize = 'full' | number;
