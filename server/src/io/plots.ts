@@ -583,7 +583,7 @@ export function probeLossSpec(result: ProbePlotInput, opts: PlotOptions = {}): T
     config: themeConfig(opts.theme),
     data: { values },
     transform: [{ filter: log ? 'isValid(datum.loss) && datum.loss > 0' : 'isValid(datum.loss) && isFinite(datum.loss)' }],
-    facet: { field: 'group', type: 'nominal', title: 'starts' },
+    facet: { field: 'group', type: 'nominal', title: 'starts', sort: result.groupLabels },
     columns: 2,
     spec: {
       width: opts.width ?? 300,
@@ -591,8 +591,8 @@ export function probeLossSpec(result: ProbePlotInput, opts: PlotOptions = {}): T
       mark: { type: 'line', strokeWidth: 1, opacity: 0.8 },
       encoding: {
         x: { field: 'step', type: 'quantitative', title: 'step' },
-        y: { field: 'loss', type: 'quantitative', title: log ? 'loss (log)' : 'loss', scale: log ? { type: 'log', nice: false } : { zero: false } },
-        color: { field: 'optimizer', type: 'nominal', title: 'optimizer' },
+        y: { field: 'loss', type: 'quantitative', title: log ? 'loss (log)' : 'loss', scale: log ? { type: 'log', nice: false } : { zero: false }, axis: { format: '~g' } },
+        color: { field: 'optimizer', type: 'nominal', title: 'optimizer', sort: result.optimizerLabels, legend: { labelLimit: 400 } },
         detail: { field: 'run', type: 'nominal' },
       },
     },
@@ -620,8 +620,8 @@ export function probeTrajectorySpec(result: ProbePlotInput, opts: PlotOptions = 
         encoding: {
           x: { field: 'u', type: 'quantitative', title: result.projection.uLabel, scale: { zero: false } },
           y: { field: 'v', type: 'quantitative', title: result.projection.vLabel, scale: { zero: false } },
-          color: { field: 'optimizer', type: 'nominal', title: 'optimizer' },
-          strokeDash: { field: 'group', type: 'nominal', title: 'starts' },
+          color: { field: 'optimizer', type: 'nominal', title: 'optimizer', sort: result.optimizerLabels, legend: { labelLimit: 400 } },
+          strokeDash: { field: 'group', type: 'nominal', title: 'starts', sort: result.groupLabels, legend: { labelLimit: 400 } },
           detail: { field: 'run', type: 'nominal' },
           order: { field: 'step', type: 'quantitative' },
         },
@@ -656,7 +656,7 @@ export function probeEscapeSpec(result: ProbePlotInput, opts: PlotOptions = {}):
     outcome: r.escapeStep === null ? 'stayed' : 'left',
   }));
   const medians = result.summary.filter((s) => s.medianEscapeStep !== null).map((s) => ({ row: rowLabel(s.optimizer, s.group), step: s.medianEscapeStep }));
-  const y = { field: 'row', type: 'nominal' as const, title: null, sort: null, axis: { labelLimit: 420 } };
+  const y = { field: 'row', type: 'nominal' as const, title: null, sort: null, axis: { labelLimit: 1000 } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: `Probe ${result.probe}: steps until a run left its centre`,

@@ -6,6 +6,12 @@ import type { ProbeNode } from '../language/ast';
 import { OPTIMIZER_PARAMETERS, OPTIMIZERS, PROBE_DEFAULTS, START_DIRECTIONS, type OptimizerName } from '../language/probe';
 import type { BatchSize, OptimizerSpec, ProbeSpec, StartDirection } from './types';
 
+/**
+ * A run has converged when its final full-batch gradient norm is at most this · (1 + final loss):
+ * float32 gradients of an O(1) loss bottom out a few decades above 1e-7.
+ */
+export const CONVERGED_GRADIENT_TOLERANCE = 1e-3;
+
 /** `index` names unnamed probes (`probe1`, `probe2` ... in source order). */
 export function compileProbe(node: ProbeNode, index: number): ProbeSpec {
   const batches: BatchSize[] = node.batch && node.batch.sizes.length > 0
@@ -43,6 +49,6 @@ export function compileProbe(node: ProbeNode, index: number): ProbeSpec {
     seed: node.seed?.value ?? PROBE_DEFAULTS.seed,
     escape,
     basinRadius: escape.distance,
-    gradientTolerance: 1e-3,
+    gradientTolerance: CONVERGED_GRADIENT_TOLERANCE,
   };
 }
