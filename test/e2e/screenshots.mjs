@@ -9,17 +9,16 @@
 // code-server serves VS Code, Chromium (playwright-core) is the window, and
 // test/e2e/screenshots-driver.cjs runs in the extension host opening each view; the two sides
 // hand over through the page console and acknowledgement files.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { codeServerBin, ensureCodeServerInstalled, loopbackPort, prepareCodeServerState, serveArgs, waitForHealthy, workbenchUrl } from './code-server.mjs';
 import { prepareTempWorkspace, repoRoot, requireBuiltBundles } from './workspace.mjs';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const TOTAL_TIMEOUT_MS = 8 * 60_000;
-const codeServerBin = path.join(repoRoot, '.e2e/code-server/node_modules/.bin/code-server');
 const driver = path.join(repoRoot, 'test/e2e/screenshots-driver.cjs');
 const reviewDir = path.join(repoRoot, 'review');
 const log = (message) => console.log(`[screenshots] ${message}`);
@@ -30,30 +29,6 @@ const trustSettings = options.untrusted
   : { 'security.workspace.trust.enabled': false };
 
 const started = { server: undefined, browser: undefined, tempRoot: undefined };
-
-function freeLoopbackPort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHealthy(url, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`code-server did not answer ${url}`);
-}
 
 /** The visible webview frame: VS Code keeps hidden ones in the DOM too. */
 async function visibleWebviewBox(page) {
@@ -71,34 +46,23 @@ async function visibleWebviewBox(page) {
 
 async function main() {
   requireBuiltBundles();
-  if (spawnSync('bash', [path.join(repoRoot, 'test/e2e/install-code-server.sh')], { stdio: 'inherit' }).status !== 0) {
-    throw new Error('installing code-server failed');
-  }
+  ensureCodeServerInstalled();
   const { tempRoot, workspace } = prepareTempWorkspace('crit-shots-');
   started.tempRoot = tempRoot;
-  const userData = path.join(tempRoot, 'user-data');
   const ackDir = path.join(tempRoot, 'ack');
-  const configFile = path.join(tempRoot, 'config.yaml');
-  mkdirSync(path.join(userData, 'User'), { recursive: true });
   mkdirSync(ackDir);
   mkdirSync(reviewDir, { recursive: true });
-  writeFileSync(
-    path.join(userData, 'User/settings.json'),
-    JSON.stringify({ ...trustSettings, 'workbench.startupEditor': 'none', 'workbench.colorTheme': 'Default Light Modern', 'workbench.tips.enabled': false }),
-  );
-  writeFileSync(configFile, 'auth: none\n');
+  const stateArgs = prepareCodeServerState(tempRoot);
+  // The shared defaults, with this run's trust mode and a known starting theme.
+  const settingsFile = path.join(tempRoot, 'user-data/User/settings.json');
+  const settings = { ...JSON.parse(readFileSync(settingsFile, 'utf8')), ...trustSettings, 'workbench.colorTheme': 'Default Light Modern', 'workbench.tips.enabled': false };
+  writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
 
-  const port = await freeLoopbackPort();
-  const origin = `127.0.0.1:${port}`;
+  const origin = `127.0.0.1:${await loopbackPort()}`;
   log(`starting code-server on http://${origin}`);
   const server = spawn(
     codeServerBin,
-    [
-      ...['--config', configFile, '--user-data-dir', userData, '--extensions-dir', path.join(tempRoot, 'extensions')],
-      ...['--auth', 'none', '--bind-addr', origin, '--disable-telemetry', '--disable-update-check'],
-      ...(options.untrusted ? [] : ['--disable-workspace-trust']),
-      workspace,
-    ],
+    [...stateArgs, ...(options.untrusted ? [] : ['--disable-workspace-trust']), ...serveArgs(origin, workspace)],
     {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -108,12 +72,7 @@ async function main() {
   started.server = server;
   server.stdout.resume();
   server.stderr.resume();
-  await waitForHealthy(`http://${origin}/healthz`, 60_000);
-
-  const payload = [
-    ['extensionDevelopmentPath', `vscode-remote://${origin}${repoRoot}`],
-    ['extensionTestsPath', `vscode-remote://${origin}${driver}`],
-  ];
+  await waitForHealthy(origin, 60_000);
   started.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const page = await started.browser.newPage({ viewport: { width: 1500, height: 940 } });
   const requests = [];
@@ -130,7 +89,7 @@ async function main() {
       log(`FAILED: ${failures.at(-1)}`);
     }
   });
-  await page.goto(`http://${origin}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  await page.goto(workbenchUrl(origin, workspace, repoRoot, driver));
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   log('workbench loaded');
 
