@@ -72,7 +72,24 @@ test('a minimum target for one point is verified in the certificate, never assum
   // Whatever signature control did, achieved must agree with the certified spectrum.
   const negatives = Array.from(cert.eigenvalues).filter((l) => l < -cert.zeroTolerance).length;
   assert.equal(cert.signature.negative, negatives);
-  assert.equal(cert.achieved, negatives === 0 && cert.signature.zero <= cert.symmetryZeros);
+  assert.equal(cert.achieved, negatives === 0 && cert.signature.zero <= cert.symmetryZeros + (cert.dataZeros ?? 0));
+});
+
+test('relu 3-8-8-1 saddle(3): the certificate excuses the same forced zeros as signature control (symmetry + data)', () => {
+  const relu: NetworkSpec = { sizes: [3, 8, 8, 1], activations: ['relu', 'relu', 'linear'], bias: false };
+  const rng = createRng(1);
+  const m = 200;
+  const X = rng.fillNormal(new Float64Array(m * 3));
+  const Y0 = rng.fillNormal(new Float64Array(m));
+  const theta = rng.fillNormal(new Float64Array(parameterCount(relu)));
+  const problem: PlantProblem = { network: relu, data: { m, dx: 3, dy: 1, X, Y0 }, planted: [{ name: 'A', theta, target: { kind: 'saddle', index: 3 } }], objective: { kind: 'closest' } };
+  const [cert] = solveProblem(problem).certificates;
+  // 16 rescaling symmetries (one per hidden relu unit) and 8 more forced by this data.
+  assert.equal(cert.symmetryZeros, 16);
+  assert.equal(cert.dataZeros, 8);
+  assert.deepEqual(cert.signature, { positive: 69, negative: 3, zero: 24 });
+  assert.ok(cert.achieved, cert.reason);
+  assert.ok(cert.margin > cert.zeroTolerance);
 });
 
 test('above the dense limit the certificate uses Lanczos extremes and claims only what they decide', () => {

@@ -7,8 +7,8 @@ import { gaussNewton, weightedOutputHessian } from '../../server/src/engine/deri
 import { indexInterval, predictedIndex, reducePencil } from '../../server/src/engine/pencil';
 import { plantLabels } from '../../server/src/engine/plant';
 import { createRng } from '../../server/src/engine/random';
-import { marginOf } from '../../server/src/engine/signature';
-import { controlSignatures, forcedZeroCount, hiddenUnitEquivalent, type SignatureControlOptions } from '../../server/src/engine/signatureControl';
+import { forcedZeroCount, marginOf } from '../../server/src/engine/signature';
+import { controlSignatures, hiddenUnitEquivalent, type SignatureControlOptions } from '../../server/src/engine/signatureControl';
 import type { HessianTarget, NetworkSpec, PlantProblem, Theta } from '../../server/src/engine/types';
 
 const linalg = getLinAlg();

@@ -6,7 +6,7 @@
 import { evaluate, jacobian, lossHessian, lossHessianVector, residual, jacobianTransposeVector, type Evaluation } from './derivatives';
 import { lanczosExtremes } from './lanczos';
 import type { LinAlg, Mat } from './linalg/types';
-import { checkTarget, DEFAULT_ZERO_TOLERANCE, symmetryZeroCount, type ZeroTolerance } from './signature';
+import { checkTarget, DEFAULT_ZERO_TOLERANCE, excusedZeroCount, symmetryZeroCount, type ZeroTolerance } from './signature';
 import { denseSpectrum } from './spectrum';
 import type { PlantedPoint, PlantProblem, PointCertificate, RunOptions } from './types';
 
@@ -79,10 +79,13 @@ export function certifyPoint(problem: PlantProblem, point: PlantedPoint, Y: Floa
   if (n <= (opts.denseLimit ?? DENSE_SPECTRUM_LIMIT)) {
     const H = lossHessian(ev, Y, { ...opts, memoryBudgetBytes: budget, jacobian: J });
     const eigenvalues = denseSpectrum(opts.linalg, H, { memoryBudgetBytes: budget }).values;
-    const check = checkTarget(eigenvalues, point.target, symmetryZeros, rule);
+    // The same count signature control excuses (signature.ts excusedZeroCount), recomputed here.
+    const forcedZeros = excusedZeroCount(opts.linalg, ev, J, point.target, { signal: opts.signal, memoryBudgetBytes: budget });
+    const check = checkTarget(eigenvalues, point.target, forcedZeros, rule);
     const reason = !critical ? notCritical : check.reason;
     return {
       ...base,
+      dataZeros: forcedZeros - symmetryZeros,
       signature: check.signature,
       zeroTolerance: check.tolerance,
       minEigenvalue: check.minEigenvalue,

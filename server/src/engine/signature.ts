@@ -4,8 +4,12 @@
  * the labels too").
  */
 import { hasZeroSecondDerivative, isPositivelyHomogeneous } from './activations';
+import { gaussNewton, weightedOutputHessian, type Evaluation } from './derivatives';
+import type { LinAlg, Mat } from './linalg/types';
 import { layerLayout, parameterCount } from './network';
-import type { Activation, HessianTarget, NetworkSpec, Signature } from './types';
+import { createRng } from './random';
+import { norm, projectOut, rangeBasis } from './subspace';
+import type { Activation, HessianTarget, NetworkSpec, RunOptions, Signature } from './types';
 
 /**
  * The zero rule: an eigenvalue λ counts as zero when |λ| ≤ tol, tol = max(absTol, relTol · max_i |λ_i|).
@@ -84,6 +88,71 @@ export function symmetryZeroCount(net: NetworkSpec): number {
     }
   }
   return zeros;
+}
+
+/**
+ * Zero eigenvalues of ∇²L at θ that no labels keeping θ critical can remove: directions v with
+ * J v = 0 and S(r) v = 0 for every residual r ∈ null(Jᵀ), so H v = (2/m)(JᵀJ − S(r)) v = 0. They
+ * include the rescaling symmetries and data-dependent ones (relu units that are dead, or active on
+ * every sample, making a layer locally linear). Counted as null(JᵀJ) ∩ null(S(ρ_1)) ∩ … ∩ null(S(ρ_3))
+ * for seeded random ρ_i ∈ null(Jᵀ), which is the common null space for generic draws; at least
+ * symmetryZeroCount(net) is returned, so this only ever excuses more zeros, never fewer.
+ */
+export function forcedZeroCount(
+  linalg: LinAlg,
+  ev: Evaluation,
+  J: Mat,
+  opts: RunOptions & { seed?: number; memoryBudgetBytes?: number } = {},
+): number {
+  const n = J.cols;
+  const symmetry = symmetryZeroCount(ev.net);
+  const eig = linalg.symEig(gaussNewton(linalg, J), true);
+  const gMax = Math.max(Math.abs(eig.values[0]), Math.abs(eig.values[n - 1]));
+  const nullColumns: number[] = [];
+  for (let c = 0; c < n; c++) if (eig.values[c] <= 16 * n * Number.EPSILON * gMax) nullColumns.push(c);
+  const z = nullColumns.length;
+  if (z <= symmetry) return symmetry;
+  const Z: Mat = { rows: n, cols: z, data: new Float64Array(n * z) };
+  for (let i = 0; i < n; i++) for (let c = 0; c < z; c++) Z.data[i * z + c] = eig.vectors.data[i * n + nullColumns[c]];
+  const rangeJ = rangeBasis(linalg, J);
+  // No residual keeps θ critical but r = 0: H = (2/m) JᵀJ for the only critical labels, so all of null(J) is forced.
+  if (rangeJ.cols >= J.rows) return z;
+  const rng = createRng(opts.seed ?? 0).fork('forced zeros');
+  const draws = 3;
+  const stacked: Mat = { rows: draws * n, cols: z, data: new Float64Array(draws * n * z) };
+  const dense = { signal: opts.signal, memoryBudgetBytes: opts.memoryBudgetBytes };
+  // The scale of "zero" comes from an unprojected ρ: restricted to null(Jᵀ), S can vanish entirely
+  // (one-hidden-layer relu nets with a linear output: every critical point has H = (2/m) JᵀJ).
+  const raw = rng.fillNormal(new Float64Array(J.rows));
+  const sScale = norm(weightedOutputHessian(ev, raw, dense).data) / Math.max(norm(raw), 1e-300);
+  for (let d = 0; d < draws; d++) {
+    const rho = projectOut(rangeJ, rng.fillNormal(new Float64Array(J.rows)));
+    const S = weightedOutputHessian(ev, rho, dense);
+    const product = linalg.gemm(S, Z);
+    const size = norm(rho);
+    for (let k = 0; k < product.data.length; k++) stacked.data[d * n * z + k] = product.data[k] / size;
+  }
+  const { s } = linalg.svd(stacked);
+  // Singular values of the stacked S Z at rounding level of S count as a common null direction.
+  let common = z - s.length;
+  for (const value of s) if (value <= 1e-9 * Math.max(sScale, 1e-300)) common++;
+  return Math.max(symmetry, common);
+}
+
+/**
+ * The zeros a target is checked "apart from", one rule for signature control and the certificate:
+ * for a target other than 'any', every zero forced at all critical labels (forcedZeroCount: symmetries
+ * and data-dependent ones); for 'any', which claims no signature, only the symmetry zeros (no dense
+ * Gauss–Newton eigendecomposition is spent on it).
+ */
+export function excusedZeroCount(
+  linalg: LinAlg,
+  ev: Evaluation,
+  J: Mat,
+  target: HessianTarget,
+  opts: RunOptions & { seed?: number; memoryBudgetBytes?: number } = {},
+): number {
+  return target.kind === 'any' ? symmetryZeroCount(ev.net) : forcedZeroCount(linalg, ev, J, opts);
 }
 
 /**
@@ -196,26 +265,27 @@ export interface TargetCheck {
 
 /**
  * Whether the ascending `eigenvalues` of a loss Hessian meet `target`: the wanted number of negative
- * eigenvalues, no zeros beyond the symmetry ones, margin (smallest non-symmetry |λ|) at least the
+ * eigenvalues, no zeros beyond the `forcedZeros` no labels can remove (excusedZeroCount: symmetries,
+ * and data-dependent ones for controlled targets), margin (smallest |λ| apart from them) at least the
  * asked one, and the largest eigenvalue at most the asked sharpness.
  */
 export function checkTarget(
   eigenvalues: Float64Array,
   target: HessianTarget,
-  symmetryZeros: number,
+  forcedZeros: number,
   rule: ZeroTolerance = DEFAULT_ZERO_TOLERANCE,
 ): TargetCheck {
   const { signature, tolerance } = signatureOf(eigenvalues, rule);
-  const margin = marginOf(eigenvalues, symmetryZeros);
+  const margin = marginOf(eigenvalues, forcedZeros);
   const minEigenvalue = eigenvalues.length > 0 ? eigenvalues[0] : 0;
   const maxEigenvalue = eigenvalues.length > 0 ? eigenvalues[eigenvalues.length - 1] : 0;
   const base = { signature, tolerance, margin, minEigenvalue, maxEigenvalue };
-  const index = wantedIndex(target, eigenvalues.length, symmetryZeros);
+  const index = wantedIndex(target, eigenvalues.length, forcedZeros);
   if (index === undefined || target.kind === 'any') return { holds: true, ...base };
   const fail = (reason: string): TargetCheck => ({ holds: false, ...base, reason });
   if (signature.negative !== index) return fail(`${signature.negative} negative eigenvalues, ${index} wanted`);
-  if (signature.zero > symmetryZeros) {
-    return fail(`${signature.zero} eigenvalues within the zero tolerance ${tolerance.toExponential(2)}, only ${symmetryZeros} forced by symmetry`);
+  if (signature.zero > forcedZeros) {
+    return fail(`${signature.zero} eigenvalues within the zero tolerance ${tolerance.toExponential(2)}, only ${forcedZeros} forced (symmetries and data)`);
   }
   if (target.margin !== undefined && margin < target.margin) return fail(`margin ${margin.toExponential(3)} below the asked ${target.margin}`);
   if (target.sharpness !== undefined && maxEigenvalue > target.sharpness) {

@@ -40,12 +40,14 @@ import { createRng } from './random';
 import {
   checkTarget,
   DEFAULT_ZERO_TOLERANCE,
+  excusedZeroCount,
   structuralCheck,
   symmetryZeroCount,
   wantedIndex,
   type TargetCheck,
   type ZeroTolerance,
 } from './signature';
+import { dot, norm, projectOut, rangeBasis } from './subspace';
 import type { HessianTarget, NetworkSpec, PlantProblem, RunOptions, Theta } from './types';
 
 export interface SignatureControlContext {
@@ -98,43 +100,6 @@ export interface SignatureControlResult {
   obstruction?: { radius: number; points: string[] };
 }
 
-// ---------- small vector helpers ----------
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-function norm(a: Float64Array): number {
-  return Math.sqrt(dot(a, a));
-}
-
-function frobenius(A: Mat): number {
-  return norm(A.data);
-}
-
-/** Orthonormal basis (columns of an M × r matrix) of the range of A (M × n), rank at σ_max · max(M, n) · ε. */
-function rangeBasis(linalg: LinAlg, A: Mat): Mat {
-  const { U, s } = linalg.svd(A);
-  const tol = (s.length > 0 ? s[0] : 0) * Math.max(A.rows, A.cols) * Number.EPSILON;
-  let rank = 0;
-  while (rank < s.length && s[rank] > tol) rank++;
-  const basis: Mat = { rows: A.rows, cols: rank, data: new Float64Array(A.rows * rank) };
-  for (let i = 0; i < A.rows; i++) for (let c = 0; c < rank; c++) basis.data[i * rank + c] = U.data[i * U.cols + c];
-  return basis;
-}
-
-/** v − U Uᵀ v: the component of v orthogonal to range(U) (U orthonormal columns). */
-function projectOut(U: Mat, v: Float64Array): Float64Array {
-  const r = U.cols;
-  const coefficients = new Float64Array(r);
-  for (let i = 0; i < U.rows; i++) for (let c = 0; c < r; c++) coefficients[c] += U.data[i * r + c] * v[i];
-  const out = Float64Array.from(v);
-  for (let i = 0; i < U.rows; i++) for (let c = 0; c < r; c++) out[i] -= U.data[i * r + c] * coefficients[c];
-  return out;
-}
-
 /** The label budget: the asked one (default 1), never tighter than twice the change the handed-in labels already have. */
 function labelBudget(opts: SignatureControlOptions, Y: Float64Array, Y0: Float64Array): number {
   return Math.max(opts.maxRelativeLabelChange ?? 1, 2 * relativeChange(Y, Y0));
@@ -151,55 +116,6 @@ function relativeChange(Y: Float64Array, Y0: Float64Array): number {
 function verify(linalg: LinAlg, ev: Evaluation, Y: Float64Array, target: HessianTarget, zeros: number, rule: ZeroTolerance, opts: RunOptions): TargetCheck {
   const H = lossHessian(ev, Y, { linalg, signal: opts.signal });
   return checkTarget(linalg.symEig(H, false).values, target, zeros, rule);
-}
-
-/**
- * Zero eigenvalues of ∇²L at θ that no labels keeping θ critical can remove: directions v with
- * J v = 0 and S(r) v = 0 for every residual r ∈ null(Jᵀ), so H v = (2/m)(JᵀJ − S(r)) v = 0. They
- * include the rescaling symmetries and data-dependent ones (relu units that are dead, or active on
- * every sample, making a layer locally linear). Counted as null(JᵀJ) ∩ null(S(ρ_1)) ∩ … ∩ null(S(ρ_3))
- * for seeded random ρ_i ∈ null(Jᵀ), which is the common null space for generic draws; at least
- * symmetryZeroCount(net) is returned, so this only ever excuses more zeros, never fewer.
- */
-export function forcedZeroCount(
-  linalg: LinAlg,
-  ev: Evaluation,
-  J: Mat,
-  opts: RunOptions & { seed?: number; memoryBudgetBytes?: number } = {},
-): number {
-  const n = J.cols;
-  const symmetry = symmetryZeroCount(ev.net);
-  const eig = linalg.symEig(gaussNewton(linalg, J), true);
-  const gMax = Math.max(Math.abs(eig.values[0]), Math.abs(eig.values[n - 1]));
-  const nullColumns: number[] = [];
-  for (let c = 0; c < n; c++) if (eig.values[c] <= 16 * n * Number.EPSILON * gMax) nullColumns.push(c);
-  const z = nullColumns.length;
-  if (z <= symmetry) return symmetry;
-  const Z: Mat = { rows: n, cols: z, data: new Float64Array(n * z) };
-  for (let i = 0; i < n; i++) for (let c = 0; c < z; c++) Z.data[i * z + c] = eig.vectors.data[i * n + nullColumns[c]];
-  const rangeJ = rangeBasis(linalg, J);
-  // No residual keeps θ critical but r = 0: H = (2/m) JᵀJ for the only critical labels, so all of null(J) is forced.
-  if (rangeJ.cols >= J.rows) return z;
-  const rng = createRng(opts.seed ?? 0).fork('forced zeros');
-  const draws = 3;
-  const stacked: Mat = { rows: draws * n, cols: z, data: new Float64Array(draws * n * z) };
-  const dense = { signal: opts.signal, memoryBudgetBytes: opts.memoryBudgetBytes };
-  // The scale of "zero" comes from an unprojected ρ: restricted to null(Jᵀ), S can vanish entirely
-  // (one-hidden-layer relu nets with a linear output: every critical point has H = (2/m) JᵀJ).
-  const raw = rng.fillNormal(new Float64Array(J.rows));
-  const sScale = frobenius(weightedOutputHessian(ev, raw, dense)) / Math.max(norm(raw), 1e-300);
-  for (let d = 0; d < draws; d++) {
-    const rho = projectOut(rangeJ, rng.fillNormal(new Float64Array(J.rows)));
-    const S = weightedOutputHessian(ev, rho, dense);
-    const product = linalg.gemm(S, Z);
-    const size = norm(rho);
-    for (let k = 0; k < product.data.length; k++) stacked.data[d * n * z + k] = product.data[k] / size;
-  }
-  const { s } = linalg.svd(stacked);
-  // Singular values of the stacked S Z at rounding level of S count as a common null direction.
-  let common = z - s.length;
-  for (const value of s) if (value <= 1e-9 * Math.max(sScale, 1e-300)) common++;
-  return Math.max(symmetry, common);
 }
 
 // ---------- permutation equivalence (a provable K ≥ 2 case) ----------
@@ -689,7 +605,7 @@ export function controlSignatures(
   const jacobianOf = (a: number): Mat => (ctx.jacobians as Mat[])[a];
   // Zeros no labels can remove (symmetries, and data-dependent ones such as always-active relu units).
   const zerosOf = problem.planted.map((p, a) =>
-    p.target.kind === 'any' ? symmetryZeroCount(problem.network) : forcedZeroCount(linalg, evaluations[a], jacobianOf(a), { ...opts, memoryBudgetBytes: problem.memoryBudgetBytes }),
+    excusedZeroCount(linalg, evaluations[a], jacobianOf(a), p.target, { signal: opts.signal, memoryBudgetBytes: problem.memoryBudgetBytes }),
   );
   for (const [a, count] of zerosOf.entries()) {
     const symmetry = symmetryZeroCount(problem.network);

@@ -118,9 +118,16 @@ export interface PointCertificate {
   zeroTolerance: number;
   /** Zero eigenvalues forced by continuous symmetries (relu rescaling ...). */
   symmetryZeros: number;
+  /**
+   * Further zero eigenvalues forced by the data at every critical labels (relu units active on all
+   * samples or on none, fewer independent labels than parameters). Targets and the margin are checked
+   * apart from symmetryZeros + dataZeros, the count signature control uses. Counted with the dense
+   * spectrum for targets other than 'any' (0 for 'any'); absent with Lanczos, which decides no zeros.
+   */
+  dataZeros?: number;
   minEigenvalue: number;
   maxEigenvalue: number;
-  /** Smallest |eigenvalue| among the non-symmetry ones. */
+  /** Smallest |eigenvalue| apart from the forced zeros (symmetryZeros + dataZeros). */
   margin: number;
   /** Full spectrum when it was computed densely (ascending); extremes only for Lanczos. */
   eigenvalues?: Float64Array;
