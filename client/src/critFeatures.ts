@@ -36,6 +36,8 @@ export interface CritTestState {
   status: StatusView;
   renders: { kind: PlotKind; uri: string; landscape: string; revision: number; marks: number }[];
   openPlots: PlotTarget[];
+  /** The last `crit/resultChanged` the server sent. */
+  lastResult?: LandscapeRef & { version: number; achieved: boolean };
 }
 
 /** Command handlers report failures (server down, request errors) as a message instead of a silent rejection. */
@@ -61,6 +63,7 @@ export function registerCritFeatures(context: vscode.ExtensionContext, client: L
   const status = new CritStatusBar();
   let revision = 0;
   let lastServerStatus: StatusParams = { state: 'idle' };
+  let lastResult: CritTestState['lastResult'];
 
   const showStatus = (params: StatusParams): void => {
     lastServerStatus = params;
@@ -124,7 +127,10 @@ export function registerCritFeatures(context: vscode.ExtensionContext, client: L
       if (newState === State.Running) showStatus({ state: 'idle' });
       else status.update({ state: newState === State.Starting ? 'starting' : 'stopped', message: 'See the Crit language server output.' });
     }),
-    client.onNotification(ResultChangedNotification, (changed) => panels.refresh(changed.uri, changed.landscape)),
+    client.onNotification(ResultChangedNotification, (changed) => {
+      lastResult = changed;
+      panels.refresh(changed.uri, changed.landscape);
+    }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       sendSettings();
       showStatus(lastServerStatus);
@@ -174,6 +180,7 @@ export function registerCritFeatures(context: vscode.ExtensionContext, client: L
       status: status.current,
       renders: [...panels.renders],
       openPlots: panels.openTargets,
+      lastResult,
     })),
   );
 }

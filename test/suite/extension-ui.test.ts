@@ -87,6 +87,27 @@ suite('extension: solve, status bar, export', () => {
   });
 });
 
+suite('extension: solve on save', () => {
+  test('with crit.solve.trigger = onSave, saving a spec solves its landscapes', async () => {
+    const config = vscode.workspace.getConfiguration('crit');
+    await config.update('solve.trigger', 'onSave', vscode.ConfigurationTarget.Workspace);
+    try {
+      const document = await openCritDocument('fixtures', 'extension-solve.crit');
+      const edited = await vscode.window.activeTextEditor?.edit((edit) => edit.insert(new vscode.Position(document.lineCount, 0), '// saved by a test\n'));
+      assert.ok(edited, 'the spec was edited');
+      const savedVersion = document.version;
+      assert.ok(await document.save(), 'the spec was saved');
+      await stateMatching(
+        (s) => s.lastResult?.uri === document.uri.toString() && s.lastResult.landscape === LANDSCAPE && s.lastResult.version >= savedVersion,
+        30_000,
+        `a solve of version ${savedVersion} after the save`,
+      );
+    } finally {
+      await config.update('solve.trigger', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+});
+
 suite('extension: plot webviews', () => {
   const commands: [string, PlotKind][] = [
     ['crit.previewDataset', 'dataset'],
