@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { compileLandscape, parseCrit } from '../../server/src/language';
+import { solveProblem } from '../../server/src/engine';
 import { evaluate, jacobian, lossGradient, lossHessian, residual, type Evaluation } from '../../server/src/engine/derivatives';
 import { getLinAlg } from '../../server/src/engine/linalg';
 import { layerLayout, parameterCount } from '../../server/src/engine/network';
@@ -296,4 +300,20 @@ test('fixed labels: the search reaches saddle(2) and holds the fixed entries exa
   const check = verifyAt(result.evaluations[0], result.Y);
   assert.equal(check.negatives, 2);
   assert.ok(check.relativeGradient <= 1e-10);
+});
+
+test('asking for a margin never ends below the margin reached without asking (samples/sharp_vs_flat.crit, sharp)', () => {
+  const text = readFileSync(join(__dirname, '../../samples/sharp_vs_flat.crit'), 'utf8');
+  const landscape = parseCrit(text).file.landscapes.find((l) => l.name === 'sharp');
+  assert.ok(landscape !== undefined);
+  const compiled = compileLandscape(landscape, undefined).problem;
+  assert.ok(compiled !== undefined);
+  const withTarget = (target: HessianTarget): PlantProblem => ({ ...compiled.problem, planted: compiled.problem.planted.map((p) => ({ ...p, target })) });
+  const [free] = solveProblem(withTarget({ kind: 'minimum' }), { linalg }).certificates;
+  assert.ok(free.achieved, free.reason);
+  for (const margin of [0.0005, 0.001]) {
+    const [asked] = solveProblem(withTarget({ kind: 'minimum', margin }), { linalg }).certificates;
+    assert.ok(asked.achieved, `margin ${margin}: ${asked.reason}`);
+    assert.ok(asked.margin >= free.margin * (1 - 1e-9), `margin ${margin}: reached ${asked.margin}, ${free.margin} without asking`);
+  }
 });

@@ -70,7 +70,10 @@ export interface SignatureControlOptions extends RunOptions {
   seed?: number;
   /** Iteration limit of the K ≥ 2 search (default 200). */
   maxIterations?: number;
-  /** Rounds of joint margin widening after the targets are reached, each asking for twice the margin (default 8; 0 = off). */
+  /**
+   * Rounds of joint margin widening after the targets are reached (default 8; 0 = off). Each asks for a
+   * factor times the current margins: 2 at first, its square root after a failed round (down to 1.1).
+   */
   widenRounds?: number;
   zeroTolerance?: ZeroTolerance;
 }
@@ -117,6 +120,18 @@ function verify(linalg: LinAlg, ev: Evaluation, Y: Float64Array, target: Hessian
   const H = lossHessian(ev, Y, { linalg, signal: opts.signal });
   return checkTarget(linalg.symEig(H, false).values, target, zeros, rule);
 }
+
+/** The target with its margin ask removed (index, strictness and sharpness kept). */
+function withoutMargin(target: HessianTarget): HessianTarget {
+  if (target.kind === 'any' || target.margin === undefined) return target;
+  const { margin: _margin, ...rest } = target;
+  return rest;
+}
+
+/** Widening rounds by default (signature control option widenRounds). */
+const DEFAULT_WIDEN_ROUNDS = 8;
+/** Widening stops once a round would ask for less than this factor over the current margin. */
+const WIDEN_MIN_FACTOR = 1.1;
 
 // ---------- permutation equivalence (a provable K ≥ 2 case) ----------
 
@@ -653,6 +668,11 @@ export function controlSignatures(
   };
   const leaders = problem.planted.map((_, a) => a).filter((a) => !impossible.has(a) && !followers.has(a) && targetOf(a).kind !== 'any');
   const controlProblem: PlantProblem = { ...problem, planted: problem.planted.map((p, a) => ({ ...p, target: targetOf(a) })) };
+  // The ray and the widening work on the target without its margin, exactly as when no margin is
+  // asked; the asked margin is then met on the way (or searched for at the end). So asking for a
+  // margin never ends at a smaller one than not asking.
+  const indexTargetOf = (a: number): HessianTarget => withoutMargin(targetOf(a));
+  const indexProblem: PlantProblem = { ...problem, planted: problem.planted.map((p, a) => ({ ...p, target: indexTargetOf(a) })) };
   const hasFixed = problem.data.fixed?.some((flag) => flag === 1) ?? false;
   const marginBefore = new Map<number, number | undefined>();
   for (const a of leaders) {
@@ -680,9 +700,9 @@ export function controlSignatures(
     labels.set(plantLabels({ ...problem, objective: { kind: 'closest' }, data: { ...problem.data, Y0: base } }, linalg, opts).Y);
     polishedFrom = Float64Array.from(labels);
   };
-  if (single) controlOnePoint(controlProblem, leaders[0], labels, ctx, opts, notes, zerosOf[leaders[0]]);
+  if (single) controlOnePoint(indexProblem, leaders[0], labels, ctx, opts, notes, zerosOf[leaders[0]]);
   // The search: for K ≥ 2 or fixed labels, and for one point when no ray reached the target.
-  const unreached = leaders.filter((a) => !verify(linalg, evaluations[a], labels, targetOf(a), zerosOf[a], rule, opts).holds);
+  const unreached = leaders.filter((a) => !verify(linalg, evaluations[a], labels, indexTargetOf(a), zerosOf[a], rule, opts).holds);
   if (unreached.length > 0) {
     // The search may fail on an ask it cannot meet (a margin beyond reach) and leave the spectra worse:
     // keep its labels only if no leader loses the wanted number of negative eigenvalues.
@@ -731,23 +751,41 @@ export function controlSignatures(
       }
     }
   }
-  // Widen the margins together: ask every leader for twice its margin until a round fails.
-  if (leaders.length > 0 && (opts.widenRounds ?? 8) > 0) {
-    const checks = leaders.map((a) => verify(linalg, evaluations[a], labels, targetOf(a), zerosOf[a], rule, opts));
+  // Widen the margins together: ask every leader for `factor` times its margin, factor 2 at first. A
+  // failed round (search short of the ask, labels out of budget, a margin not improved) does not end
+  // the widening but retries with the factor's square root, down to WIDEN_MIN_FACTOR: the labels
+  // handed in (e.g. after reaching an asked margin) may sit where a doubling no longer fits the
+  // budget while a smaller step does, and stopping there left asked margins below unasked ones.
+  if (leaders.length > 0 && (opts.widenRounds ?? DEFAULT_WIDEN_ROUNDS) > 0) {
+    const checks = leaders.map((a) => verify(linalg, evaluations[a], labels, indexTargetOf(a), zerosOf[a], rule, opts));
     if (checks.every((check) => check.holds)) {
       constrained ??= constrainedDirections(problem, ctx);
       let margins = checks.map((check) => check.margin);
-      for (let round = 0; round < (opts.widenRounds ?? 8); round++) {
+      let factor = 2;
+      for (let round = 0; round < (opts.widenRounds ?? DEFAULT_WIDEN_ROUNDS) && factor >= WIDEN_MIN_FACTOR; round++) {
         const trial = Float64Array.from(labels);
-        const wanted = new Map(leaders.map((a, i) => [a, 2 * margins[i]]));
-        const outcome = pushEigenvalues(controlProblem, leaders, trial, ctx, constrained, hessianAt, (a) => wanted.get(a) as number, 15, opts, zerosOf);
-        if (!outcome.success || relativeChange(trial, Y0) > budget) break;
-        const next = leaders.map((a) => verify(linalg, evaluations[a], trial, targetOf(a), zerosOf[a], rule, opts));
-        if (!next.every((check, i) => check.holds && check.margin > margins[i])) break;
+        const wanted = new Map(leaders.map((a, i) => [a, factor * margins[i]]));
+        const outcome = pushEigenvalues(indexProblem, leaders, trial, ctx, constrained, hessianAt, (a) => wanted.get(a) as number, 15, opts, zerosOf);
+        const next = outcome.success && relativeChange(trial, Y0) <= budget
+          ? leaders.map((a) => verify(linalg, evaluations[a], trial, indexTargetOf(a), zerosOf[a], rule, opts))
+          : undefined;
+        if (next === undefined || !next.every((check, i) => check.holds && check.margin > margins[i])) {
+          factor = Math.sqrt(factor);
+          continue;
+        }
         labels.set(trial);
         margins = next.map((check) => check.margin);
       }
     }
+  }
+  // An asked margin the widening did not reach (or widening is off): search for it directly from labels
+  // where every index holds, kept only if every target then holds.
+  const indexHolds = leaders.every((a) => verify(linalg, evaluations[a], labels, indexTargetOf(a), zerosOf[a], rule, opts).holds);
+  if (indexHolds && leaders.some((a) => !verify(linalg, evaluations[a], labels, targetOf(a), zerosOf[a], rule, opts).holds)) {
+    constrained ??= constrainedDirections(problem, ctx);
+    const trial = Float64Array.from(labels);
+    const outcome = pushEigenvalues(controlProblem, leaders, trial, ctx, constrained, hessianAt, searchEpsilon, opts.maxIterations ?? 200, opts, zerosOf);
+    if (outcome.success && leaders.every((a) => verify(linalg, evaluations[a], trial, targetOf(a), zerosOf[a], rule, opts).holds)) labels.set(trial);
   }
   polish();
   // Verify every controlled point at the final labels, followers and impossible ones included.
