@@ -135,8 +135,10 @@ describe('probe runs', () => {
     assert.equal(row(0, 1).escapeRate, 1);
     assert.equal(row(0, 0).medianEscapeStep, median(stableFull));
 
-    const again = await runProbe(problem, { ...small, optimizers: small.optimizers.slice(1), groups: small.groups.slice(0, 1) }, 'saddle_escape');
-    assert.deepEqual(again.runs.map((r) => r.loss), result.runs.filter((r) => r.optimizer === 1 && r.group === 0).map((r) => r.loss), 'seeded: the same losses again');
+    // Seeded: the same runs again, also when trained on two worker threads.
+    const again = await runProbe(problem, { ...small, optimizers: small.optimizers.slice(1), groups: small.groups.slice(0, 1) }, 'saddle_escape', { workers: 2 });
+    assert.equal(again.workers, 2);
+    assert.deepEqual(again.runs.map((r) => [r.start, r.loss]), result.runs.filter((r) => r.optimizer === 1 && r.group === 0).map((r) => [r.start, r.loss]));
   });
 });
 
@@ -172,9 +174,10 @@ describe('probe output', () => {
       spec: { name: 'p', optimizers: [], groups: [], steps: 3, seed: 0, escape: { distance: 1, loss: 0.1 }, basinRadius: 1, gradientTolerance: 1e-3 },
       optimizerLabels: ['sgd'], groupLabels: ['A random r=1'], points: [{ name: 'A', loss: 1 }], centerLoss: [1],
       projection: { kind: 'eigen', uLabel: 'u', vLabel: 'v', points: [{ name: 'A', u: 0, v: 0 }] },
-      runs: [{ optimizer: 0, group: 0, start: 0, steps: [0, 1, 2, 3], loss: [1, 0.9, 0.5, 0.2], gradientNorm: [1, 1, 1, 1], distances: [[0.1, 0.5, 1.2, 2]], u: [0, 0.1, 0.5, 1], v: [0, 0, 0.1, 0.2], escapeStep: 2, finalBasin: 'other', converged: false, finalLoss: 0.2, finalGradientNorm: 1 }],
+      runs: [{ optimizer: 0, group: 0, start: 0, steps: [0, 1, 2, 3], loss: [1, 0.9, 0.5, 0.2], gradientNorm: [1, 1, 1, 1], distances: [[0.1, 0.5, 1.2, 2]], u: [0, 0.1, 0.5, 1], v: [0, 0, 0.1, 0.2], escapeStep: 2, finalBasin: 'other', converged: false, finalLoss: 0.2, finalGradientNorm: 1, wallTimeMs: 1 }],
       summary: [{ optimizer: 0, group: 0, runs: 1, escaped: 1, escapeRate: 1, medianEscapeStep: 2, basins: { other: 1 }, converged: 0, wallTimeMs: 1 }],
       wallTimeMs: 1,
+      workers: 1,
     };
     for (const theme of ['light', 'dark'] as const) {
       for (const plot of Object.values(probeFiles(result, theme).plots)) assert.ok((await renderSvg(plot)).includes('<path'));

@@ -23,6 +23,7 @@ export interface ProbeCommandOptions {
   theme?: PlotTheme;
   json?: boolean;
   memoryBudget?: number;
+  workers?: number;
 }
 
 /** The solved dataset and every declared weight vector (planted points first). */
@@ -51,7 +52,11 @@ export async function probeCommand(io: CliIo, file: string, opts: ProbeCommandOp
       const progress = progressReporter(`${compiled.name}/${spec.name}`, !opts.json && io.interactive);
       let result: ProbeResult;
       try {
-        result = await runProbe(problem, spec, compiled.name, { onProgress: progress.update, memoryBudgetBytes: (opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET_MIB) * 1024 * 1024 });
+        result = await runProbe(problem, spec, compiled.name, {
+          onProgress: progress.update,
+          memoryBudgetBytes: (opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET_MIB) * 1024 * 1024,
+          workers: opts.workers,
+        });
       } catch (e) {
         if (!(e instanceof ProbeError)) throw e;
         problems.push(`${file}: error probe/failed: landscape '${compiled.name}', probe '${spec.name}': ${e.message}`);

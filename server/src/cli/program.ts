@@ -14,6 +14,12 @@ function positiveNumber(value: string): number {
   return n;
 }
 
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1.');
+  return n;
+}
+
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('crit')
     .description('Design MSE loss landscapes with exactly planted critical points and certified Hessian signatures.')
@@ -69,6 +75,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .addOption(new Option('--theme <theme>', 'colours').choices(['light', 'dark']).default('light'))
     .option('--json', 'print the summaries and written folders as JSON')
     .addOption(budget)
+    .addOption(new Option('--workers <n>', 'train runs on this many worker threads (same results)').argParser(positiveInteger).default(1))
     .action(async (file: string, opts) => setExit(await probeCommand(io, file, opts)));
 
   return program;

@@ -6,11 +6,14 @@
  * Reproducible: starts come from the engine's seeded streams `start/<group>/<k>` and mini-batches from
  * `batch/<group>/<k>`, so every optimizer sees the same starts and the same batch order.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { forward, mseLoss } from '../engine/network';
 import { createRng, type Rng } from '../engine/random';
 import type { RunOptions, Theta } from '../engine/types';
 import { ProbeError } from './errors';
-import { createProjector, type Projector } from './projection';
+import { createProjector, project, type ProjectionFrame } from './projection';
 import { centerSpectrum, drawStart, type CenterSpectrum } from './starts';
 import { createOptimizer, createParameters, loadTf, tfLoss, type TfRuntime } from './tfjs';
 import type { OptimizerSpec, ProbeProblem, ProbeResult, ProbeRun, ProbeSpec, ProbeSummaryRow, StartGroupSpec } from './types';
@@ -21,7 +24,19 @@ export const MAX_RECORDS = 2000;
 export interface ProbeRunOptions extends RunOptions {
   /** Bounds the dense Hessians used for eigen/stable starts. */
   memoryBudgetBytes?: number;
+  /** Worker threads to train runs on (default 1: this thread). Results do not depend on it. */
+  workers?: number;
 }
+
+/** Messages between runProbe and server/src/probe/probeWorker.ts. */
+export interface ProbeWorkerRequest {
+  problem: ProbeProblem;
+  spec: ProbeSpec;
+  frame: ProjectionFrame;
+  jobs: ProbeJob[];
+}
+
+export type ProbeWorkerReply = { kind: 'run'; run: ProbeRun } | { kind: 'done' } | { kind: 'error'; message: string };
 
 export interface TrainRecord {
   step: number;
@@ -144,21 +159,25 @@ function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return Math.sqrt(s);
 }
 
-/** One run, traced: what ProbeRun records. */
-function traceRun(
-  runtime: TfRuntime,
-  problem: ProbeProblem,
-  spec: ProbeSpec,
-  projector: Projector,
-  indices: { optimizer: number; group: number; start: number },
-  start: Theta,
-  centerIndex: number,
-  centerLoss: number,
-  signal: AbortSignal | undefined,
-): ProbeRun {
+/** One run to train: which optimizer, group and start, from where, measured against which centre. */
+export interface ProbeJob {
+  optimizer: number;
+  group: number;
+  start: number;
+  theta: Float64Array;
+  centerIndex: number;
+  centerLoss: number;
+}
+
+/** Trains one run and traces it: what ProbeRun records. */
+export function executeRun(runtime: TfRuntime, problem: ProbeProblem, spec: ProbeSpec, frame: ProjectionFrame, job: ProbeJob, signal?: AbortSignal): ProbeRun {
+  const began = performance.now();
   const every = Math.max(1, Math.ceil(spec.steps / MAX_RECORDS));
+  const { centerIndex, centerLoss } = job;
   const run: ProbeRun = {
-    ...indices,
+    optimizer: job.optimizer,
+    group: job.group,
+    start: job.start,
     steps: [],
     loss: [],
     gradientNorm: [],
@@ -170,16 +189,17 @@ function traceRun(
     converged: false,
     finalLoss: NaN,
     finalGradientNorm: NaN,
+    wallTimeMs: 0,
   };
   let diverged = false;
-  let last: Float64Array = start;
-  const batchRng = createRng(spec.seed).fork(`batch/${indices.group}/${indices.start}`);
-  train(runtime, problem, start, spec.optimizers[indices.optimizer], spec.steps, batchRng, every, (r) => {
+  let last: Float64Array = job.theta;
+  const batchRng = createRng(spec.seed).fork(`batch/${job.group}/${job.start}`);
+  train(runtime, problem, job.theta, spec.optimizers[job.optimizer], spec.steps, batchRng, every, (r) => {
     run.steps.push(r.step);
     run.loss.push(r.loss);
     run.gradientNorm.push(r.gradientNorm);
     problem.points.forEach((p, k) => run.distances[k].push(distance(r.theta, p.theta)));
-    const [u, v] = projector.project(r.theta);
+    const [u, v] = project(frame, r.theta);
     run.u.push(u);
     run.v.push(v);
     last = r.theta;
@@ -197,16 +217,28 @@ function traceRun(
   if (diverged) run.finalBasin = 'diverged';
   else {
     let best = Infinity;
-    problem.points.forEach((p, k) => {
+    problem.points.forEach((p) => {
       const d = distance(last, p.theta);
       if (d <= spec.basinRadius && d < best) {
         best = d;
-        run.finalBasin = problem.points[k].name;
+        run.finalBasin = p.name;
       }
     });
     run.converged = run.finalGradientNorm <= spec.gradientTolerance * (1 + Math.abs(run.finalLoss));
   }
+  run.wallTimeMs = performance.now() - began;
   return run;
+}
+
+/** Trains `jobs` one after another on this thread, reporting each finished run. */
+async function runHere(problem: ProbeProblem, spec: ProbeSpec, frame: ProjectionFrame, jobs: ProbeJob[], onRun: (run: ProbeRun) => void, signal?: AbortSignal): Promise<void> {
+  const runtime = await loadTf();
+  for (const job of jobs) {
+    signal?.throwIfAborted();
+    onRun(executeRun(runtime, problem, spec, frame, job, signal));
+    // Let a caller on the same thread see cancellation between runs.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** Runs every optimizer × group × start of `spec`; `landscape` only labels the result. */
@@ -238,22 +270,30 @@ export async function runProbe(problem: ProbeProblem, spec: ProbeSpec, landscape
   });
   const projector = createProjector(problem.points, problem.points.length === 1 ? spectrumAt(problem.points[0].name) : undefined);
 
-  const runs: ProbeRun[] = [];
-  const summary: ProbeSummaryRow[] = [];
-  const total = spec.optimizers.length * spec.groups.reduce((s, g) => s + g.count, 0);
-  for (let oi = 0; oi < spec.optimizers.length; oi++) {
-    for (let gi = 0; gi < spec.groups.length; gi++) {
-      const t0 = performance.now();
-      const groupRuns: ProbeRun[] = [];
-      for (let k = 0; k < spec.groups[gi].count; k++) {
-        opts.signal?.throwIfAborted();
-        const run = traceRun(runtime, problem, spec, projector, { optimizer: oi, group: gi, start: k }, starts[gi][k], pointIndex.get(spec.groups[gi].around) as number, centerLoss[gi], opts.signal);
-        groupRuns.push(run);
-        runs.push(run);
-        opts.onProgress?.(`probe ${spec.name}`, runs.length / total);
-        // Let a caller on the same thread see cancellation between runs.
-        await new Promise((resolve) => setImmediate(resolve));
+  const jobs: ProbeJob[] = [];
+  spec.optimizers.forEach((_, oi) =>
+    spec.groups.forEach((g, gi) => {
+      for (let k = 0; k < g.count; k++) {
+        jobs.push({ optimizer: oi, group: gi, start: k, theta: starts[gi][k], centerIndex: pointIndex.get(g.around) as number, centerLoss: centerLoss[gi] });
       }
+    }),
+  );
+  const finished: ProbeRun[] = [];
+  const onRun = (run: ProbeRun) => {
+    finished.push(run);
+    opts.onProgress?.(`probe ${spec.name}`, finished.length / jobs.length);
+  };
+  const workers = Math.max(1, Math.min(opts.workers ?? 1, jobs.length));
+  const entry = workers > 1 ? probeWorkerEntry() : undefined;
+  if (entry) await runInWorkers(entry, workers, problem, spec, projector.frame, jobs, onRun, opts.signal);
+  else await runHere(problem, spec, projector.frame, jobs, onRun, opts.signal);
+  const order = (r: ProbeRun) => jobs.findIndex((j) => j.optimizer === r.optimizer && j.group === r.group && j.start === r.start);
+  const runs = finished.sort((a, b) => order(a) - order(b));
+
+  const summary: ProbeSummaryRow[] = [];
+  spec.optimizers.forEach((_, oi) =>
+    spec.groups.forEach((_g, gi) => {
+      const groupRuns = runs.filter((r) => r.optimizer === oi && r.group === gi);
       const escapes = groupRuns.flatMap((r) => (r.escapeStep === null ? [] : [r.escapeStep]));
       const basins: Record<string, number> = {};
       for (const r of groupRuns) basins[r.finalBasin] = (basins[r.finalBasin] ?? 0) + 1;
@@ -266,10 +306,10 @@ export async function runProbe(problem: ProbeProblem, spec: ProbeSpec, landscape
         medianEscapeStep: median(escapes),
         basins,
         converged: groupRuns.filter((r) => r.converged).length,
-        wallTimeMs: performance.now() - t0,
+        wallTimeMs: groupRuns.reduce((sum, r) => sum + r.wallTimeMs, 0),
       });
-    }
-  }
+    }),
+  );
   return {
     landscape,
     probe: spec.name,
@@ -283,5 +323,61 @@ export async function runProbe(problem: ProbeProblem, spec: ProbeSpec, landscape
     runs,
     summary,
     wallTimeMs: performance.now() - began,
+    workers: entry ? workers : 1,
   };
+}
+
+/**
+ * How to start a probe worker: the bundled file next to this one (dist/cli/probeWorker.js), else the
+ * TypeScript source registered through tsx (tests, `node --import tsx`); none: train on this thread.
+ */
+function probeWorkerEntry(): { code: string; evaluate: boolean } | undefined {
+  const bundled = join(__dirname, 'probeWorker.js');
+  if (existsSync(bundled)) return { code: bundled, evaluate: false };
+  const source = join(__dirname, 'probeWorker.ts');
+  // A worker does not inherit --import tsx; registering tsx's CommonJS hook in the worker does the same.
+  if (existsSync(source)) return { code: `require('tsx/cjs'); require(${JSON.stringify(source)});`, evaluate: true };
+  return undefined;
+}
+
+/** Deals the jobs round-robin to `count` worker threads; each trains its share one run after another. */
+function runInWorkers(
+  entry: { code: string; evaluate: boolean },
+  count: number,
+  problem: ProbeProblem,
+  spec: ProbeSpec,
+  frame: ProjectionFrame,
+  jobs: ProbeJob[],
+  onRun: (run: ProbeRun) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  signal?.throwIfAborted();
+  const threads: Worker[] = [];
+  return new Promise<void>((resolve, reject) => {
+    let pending = count;
+    let failed = false;
+    const fail = (error: unknown) => {
+      if (failed) return;
+      failed = true;
+      for (const t of threads) void t.terminate();
+      reject(error);
+    };
+    signal?.addEventListener('abort', () => fail(signal.reason), { once: true });
+    for (let w = 0; w < count; w++) {
+      const share = jobs.filter((_, k) => k % count === w);
+      const thread = new Worker(entry.code, { eval: entry.evaluate });
+      threads.push(thread);
+      thread.on('message', (reply: ProbeWorkerReply) => {
+        if (reply.kind === 'run') onRun(reply.run);
+        else if (reply.kind === 'error') fail(new ProbeError(reply.message));
+        else {
+          void thread.terminate();
+          if (--pending === 0 && !failed) resolve();
+        }
+      });
+      thread.on('error', fail);
+      const request: ProbeWorkerRequest = { problem, spec, frame, jobs: share };
+      thread.postMessage(request);
+    }
+  });
 }

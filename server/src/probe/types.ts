@@ -99,6 +99,8 @@ export interface ProbeRun {
   converged: boolean;
   finalLoss: number;
   finalGradientNorm: number;
+  /** Time spent training this run. */
+  wallTimeMs: number;
 }
 
 export interface ProbeSummaryRow {
@@ -112,6 +114,7 @@ export interface ProbeSummaryRow {
   /** Runs ending in each basin (point names, 'other', 'diverged'). */
   basins: Record<string, number>;
   converged: number;
+  /** Training time summed over the row's runs (runs may have trained in parallel). */
   wallTimeMs: number;
 }
 
@@ -130,5 +133,8 @@ export interface ProbeResult {
   projection: ProbeProjection;
   runs: ProbeRun[];
   summary: ProbeSummaryRow[];
+  /** The whole probe, from start drawing to the summary. */
   wallTimeMs: number;
+  /** Worker threads that trained the runs (1: the calling thread). */
+  workers: number;
 }
