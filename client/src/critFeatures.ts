@@ -171,7 +171,7 @@ export function registerCritFeatures(context: vscode.ExtensionContext, client: L
     vscode.commands.registerCommand('crit.savePlotImage', async () => {
       const picked = await vscode.window.showQuickPick(['PNG', 'SVG'], { title: 'Save the plot as' });
       const format = picked === 'PNG' ? 'png' : picked === 'SVG' ? 'svg' : undefined;
-      if (format && !panels.requestImage(format)) void vscode.window.showWarningMessage('Crit: no plot is active.');
+      if (format && !panels.requestImage(format)) void vscode.window.showWarningMessage('Crit: focus the plot to save first.');
     }),
     vscode.commands.registerCommand('crit.showOutput', () => client.outputChannel.show(true)),
     vscode.commands.registerCommand(STATUS_MENU_COMMAND, () => statusMenu(status.current)),

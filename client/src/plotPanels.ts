@@ -145,15 +145,17 @@ export class PlotPanels implements vscode.Disposable {
     }
   }
 
-  /** Asks the active plot panel for its picture; the reply arrives as a 'saveImage' message. */
+  /**
+   * Asks a plot panel for its picture: the active one, else the only visible one (the palette
+   * leaves focus in the editor beside it). The reply arrives as a 'saveImage' message.
+   */
   requestImage(format: ImageFormat): boolean {
-    for (const { panel } of this.panels.values()) {
-      if (panel.active) {
-        void panel.webview.postMessage({ type: 'renderImage', format } satisfies ToWebviewMessage);
-        return true;
-      }
-    }
-    return false;
+    const panels = [...this.panels.values()].map((p) => p.panel);
+    const visible = panels.filter((panel) => panel.visible);
+    const panel = panels.find((candidate) => candidate.active) ?? (visible.length === 1 ? visible[0] : undefined);
+    if (!panel) return false;
+    void panel.webview.postMessage({ type: 'renderImage', format } satisfies ToWebviewMessage);
+    return true;
   }
 
   get openTargets(): PlotTarget[] {
@@ -195,7 +197,7 @@ export class PlotPanels implements vscode.Disposable {
         await this.resolve(target);
         return;
       case 'renderFailed':
-        void vscode.window.showErrorMessage(`Crit could not draw the ${target.kind} plot: ${message.message}`);
+        void vscode.window.showErrorMessage(`Crit, ${target.kind} plot of ${target.landscape}: ${message.message}`);
         return;
     }
   }

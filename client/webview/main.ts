@@ -124,7 +124,7 @@ function render(state: PlotPanelState): Promise<void> {
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
       showMessage(`Could not draw the plot: ${text}`);
-      vscode.postMessage({ type: 'renderFailed', message: text });
+      vscode.postMessage({ type: 'renderFailed', message: `could not draw it: ${text}` });
     }
   });
   return rendering;
@@ -132,7 +132,10 @@ function render(state: PlotPanelState): Promise<void> {
 
 async function saveImage(format: ImageFormat): Promise<void> {
   await rendering;
-  if (!view) return;
+  if (!view) {
+    vscode.postMessage({ type: 'renderFailed', message: 'there is no picture to save yet.' });
+    return;
+  }
   // Exports carry the theme's background so the picture looks as it does on screen.
   const content = format === 'svg' ? await view.toSVG() : await view.toImageURL('png', 2);
   vscode.postMessage({ type: 'saveImage', format, content });

@@ -2,7 +2,7 @@
 // status bar, Export checked by the CLI's own `verify`, and every plot webview really drawing.
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { suite, suiteTeardown, test } from 'mocha';
@@ -128,6 +128,38 @@ suite('extension: plot webviews', () => {
         `the ${kind} webview to report a drawn plot`,
       );
       assert.ok(state.openPlots.some((t) => t.kind === kind && t.landscape === LANDSCAPE));
+    });
+  }
+
+  for (const format of ['SVG', 'PNG'] as const) {
+    test(`Save Plot Image writes the picture as ${format} where the save dialog says`, async () => {
+      const document = await openCritDocument('fixtures', 'extension-solve.crit');
+      const uri = document.uri.toString();
+      await vscode.commands.executeCommand('workbench.action.closeEditorsInOtherGroups');
+      const before = (await testState()).renders.length;
+      await vscode.commands.executeCommand('crit.plotInterpolation', uri, LANDSCAPE);
+      await stateMatching((s) => s.openPlots.length === 1 && s.renders.slice(before).some((r) => r.kind === 'interpolation'), 30_000, 'one drawn plot');
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'crit-image-test-')), `plot.${format.toLowerCase()}`);
+      // The dialogs are stubbed on the shared API object: the test bundle and the extension live in the same extension folder.
+      const { showQuickPick, showSaveDialog } = vscode.window;
+      const asked: string[] = [];
+      Object.assign(vscode.window, {
+        showQuickPick: async () => (asked.push('format'), format),
+        showSaveDialog: async () => (asked.push('where'), vscode.Uri.file(file)),
+      });
+      try {
+        await vscode.commands.executeCommand('crit.savePlotImage');
+        const deadline = Date.now() + 20_000;
+        while (!existsSync(file) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      } finally {
+        Object.assign(vscode.window, { showQuickPick, showSaveDialog });
+      }
+      assert.ok(existsSync(file), `${file} was written; dialogs answered: ${asked.join(', ')}; state ${JSON.stringify((await testState()).openPlots)}`);
+      const bytes = readFileSync(file);
+      if (format === 'SVG') assert.match(bytes.toString('utf8', 0, 200), /^<svg/);
+      else assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+      assert.ok(bytes.length > 1000, 'a real picture, not an empty one');
+      rmSync(path.dirname(file), { recursive: true, force: true });
     });
   }
 
