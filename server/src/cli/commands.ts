@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { forward, solveProblem, EngineError } from '../engine';
-import type { PlantProblem, PointCertificate, RunOptions, SolveResult } from '../engine/types';
+import type { PointCertificate, RunOptions, SolveResult } from '../engine/types';
 import { solvabilityDiagnostics, type CompiledLandscape, type PlotRequest } from '../language';
 import { writeCsv } from '../io/csv';
 import { exportLandscape, ExportError } from '../io/export';
@@ -261,11 +261,10 @@ export function landscapePlots(compiled: CompiledLandscape, result: SolveResult,
   const requests: PlotRequest[] = compiled.plots.length > 0 ? compiled.plots : [{ kind: 'dataset', range: undefined as never }, { kind: 'spectrum', point: '*', range: undefined as never }];
   const { problem } = compiled;
   const labels: PointLabel[] = result.certificates;
-  // Plots may name declared weights that are not planted: look them up among all weights.
-  const extra = [...(compiled.weights ?? new Map())].filter(([name]) => !problem.planted.some((p) => p.name === name));
-  const withAll: PlantProblem = { ...problem, planted: [...problem.planted, ...extra.map(([name, theta]) => ({ name, theta, target: { kind: 'any' as const } }))] };
   const curveRequests = requests.filter((r): r is Extract<PlotRequest, { kind: 'interpolate' | 'plane' | 'directions' }> => r.kind === 'interpolate' || r.kind === 'plane' || r.kind === 'directions');
-  const curves = computeCurves(withAll, result.Y, curveRequests, run);
+  // Plots may name declared weights that are not planted: computeCurves looks them up among all weights.
+  const curves = computeCurves(problem, compiled.weights, result.Y, curveRequests, run);
+  if (curves.errors.length > 0) throw new Error(curves.errors.join('; '));
   const files: PlotFile[] = [];
   const used = new Set<string>();
   const unique = (name: string) => {
