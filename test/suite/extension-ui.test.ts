@@ -87,6 +87,30 @@ suite('extension: solve, status bar, export', () => {
   });
 });
 
+suite('extension: samples', () => {
+  test('Open Sample copies the chosen sample into the workspace and opens the copy', async () => {
+    const extension = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(extension);
+    const { showQuickPick } = vscode.window;
+    let offered: readonly string[] = [];
+    Object.assign(vscode.window, {
+      showQuickPick: async (items: readonly string[]) => ((offered = items), items.find((name) => name === 'fig1_teacher.crit')),
+    });
+    let document: vscode.TextDocument | undefined;
+    try {
+      document = await vscode.commands.executeCommand<vscode.TextDocument>('crit.openSample');
+    } finally {
+      Object.assign(vscode.window, { showQuickPick });
+    }
+    assert.ok(offered.includes('fig1_teacher.crit'), `samples offered: ${offered.join(', ')}`);
+    assert.ok(document, 'a document was opened');
+    assert.match(document.uri.path, /\/crit-samples\/fig1_teacher\.crit$/);
+    assert.equal(document.languageId, 'crit');
+    assert.equal(document.getText(), readFileSync(path.join(extension.extensionPath, 'samples', 'fig1_teacher.crit'), 'utf8'));
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+});
+
 suite('extension: solve on save', () => {
   test('with crit.solve.trigger = onSave, saving a spec solves its landscapes', async () => {
     const config = vscode.workspace.getConfiguration('crit');
