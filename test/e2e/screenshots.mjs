@@ -1,7 +1,8 @@
 // Screenshots of every Crit webview (and the editor with a diagnostic) in a real VS Code: light,
 // dark and high-contrast themes, written to review/ (git-ignored; review artefacts, not golden images).
 // Along the way it checks that each plot is drawn and that an open plot comes back after a window
-// reload; with --untrusted it checks Restricted Mode (no solve, no export) instead. Exits non-zero
+// reload, and that no webview breaks its Content-Security-Policy; with --untrusted it checks
+// Restricted Mode (no solve, no export) instead. Exits non-zero
 // when a check fails.
 //
 //   npm run build && node test/e2e/screenshots.mjs [--untrusted]
@@ -84,7 +85,11 @@ async function main() {
     if (text.includes('CRIT_SHOTS_DONE')) done = true;
     else if (text.includes('CRIT_SHOT ')) requests.push(JSON.parse(after(text, 'CRIT_SHOT ')));
     else if (text.includes('CRIT_SHOT_LOG ')) log(after(text, 'CRIT_SHOT_LOG '));
-    else if (text.includes('CRIT_CHECK_FAILED ')) {
+    else if (/Content.Security.Policy|Refused to (load|execute|apply|evaluate)/i.test(text)) {
+      // A webview broke its own CSP (the workbench's console sees its frames' messages).
+      failures.push(`CSP violation: ${text.slice(0, 300)}`);
+      log(`FAILED: ${failures.at(-1)}`);
+    } else if (text.includes('CRIT_CHECK_FAILED ')) {
       failures.push(after(text, 'CRIT_CHECK_FAILED '));
       log(`FAILED: ${failures.at(-1)}`);
     }
