@@ -107,7 +107,7 @@ describe('probe runs', () => {
     const steps = 20;
     let theta = drawStart(problem.points[0].theta, 0.05, 'random', undefined, createRng(11), 'A');
     const tfThetas: Float64Array[] = [];
-    train(runtime, problem, theta, { name: 'sgd', lr, params: {}, batch: 'full' }, steps, createRng(0), 1, (r) => (tfThetas.push(r.theta), true));
+    await train(runtime, problem, theta, { name: 'sgd', lr, params: {}, batch: 'full' }, steps, createRng(0), 1, (r) => (tfThetas.push(r.theta), true));
     assert.equal(tfThetas.length, steps + 1);
     for (let t = 0; t <= steps; t++) {
       const scale = Math.hypot(...theta);
@@ -139,6 +139,17 @@ describe('probe runs', () => {
     const again = await runProbe(problem, { ...small, optimizers: small.optimizers.slice(1), groups: small.groups.slice(0, 1) }, 'saddle_escape', { workers: 2 });
     assert.equal(again.workers, 2);
     assert.deepEqual(again.runs.map((r) => [r.start, r.loss]), result.runs.filter((r) => r.optimizer === 1 && r.group === 0).map((r) => [r.start, r.loss]));
+  });
+});
+
+describe('probe cancellation', () => {
+  it('an abort stops the runs with the signal\'s reason', async () => {
+    const { problem, spec } = solvedSample();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('stop')), 200);
+    const began = performance.now();
+    await assert.rejects(runProbe(problem, { ...spec, steps: 20_000 }, 's', { signal: controller.signal }), /stop/);
+    assert.ok(performance.now() - began < 5000, 'stopped mid-run');
   });
 });
 

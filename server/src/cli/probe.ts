@@ -11,8 +11,9 @@ import { compileProbe } from '../probe/compile';
 import { ProbeError } from '../probe/errors';
 import { probeFiles, summaryLines } from '../probe/output';
 import { runProbe } from '../probe/runner';
-import type { ProbeProblem, ProbeResult } from '../probe/types';
-import { compileAndSolve, DEFAULT_MEMORY_BUDGET_MIB, EXIT_ERROR, EXIT_OK, type CliIo, type Solved } from './commands';
+import { probeProblemOf } from '../probe/problem';
+import type { ProbeResult } from '../probe/types';
+import { compileAndSolve, DEFAULT_MEMORY_BUDGET_MIB, EXIT_ERROR, EXIT_OK, type CliIo } from './commands';
 import { formatDiagnostic, sortDiagnostics } from './pipeline';
 import { progressReporter } from './progress';
 
@@ -24,15 +25,6 @@ export interface ProbeCommandOptions {
   json?: boolean;
   memoryBudget?: number;
   workers?: number;
-}
-
-/** The solved dataset and every declared weight vector (planted points first). */
-export function probeProblemOf(solved: Solved): ProbeProblem {
-  const { compiled } = solved.compilation;
-  const { problem } = compiled;
-  const planted = problem.planted.map((p) => ({ name: p.name, theta: p.theta }));
-  const others = [...compiled.weights].filter(([name]) => !planted.some((p) => p.name === name)).map(([name, theta]) => ({ name, theta }));
-  return { network: problem.network, m: problem.data.m, X: problem.data.X, Y: solved.result.Y, points: [...planted, ...others] };
 }
 
 export async function probeCommand(io: CliIo, file: string, opts: ProbeCommandOptions): Promise<number> {
@@ -47,7 +39,7 @@ export async function probeCommand(io: CliIo, file: string, opts: ProbeCommandOp
     const { node, compiled } = s.compilation;
     const probes = node.probes.map((p, k) => compileProbe(p, k)).filter((p) => opts.probe === undefined || p.name === opts.probe);
     if (probes.length === 0) continue;
-    const problem = probeProblemOf(s);
+    const problem = probeProblemOf(compiled, s.result.Y);
     for (const spec of probes) {
       const progress = progressReporter(`${compiled.name}/${spec.name}`, !opts.json && io.interactive);
       let result: ProbeResult;

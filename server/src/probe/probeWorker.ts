@@ -13,7 +13,7 @@ if (port) {
       try {
         const runtime = await loadTf();
         for (const job of request.jobs) {
-          const reply: ProbeWorkerReply = { kind: 'run', run: executeRun(runtime, request.problem, request.spec, request.frame, job) };
+          const reply: ProbeWorkerReply = { kind: 'run', run: await executeRun(runtime, request.problem, request.spec, request.frame, job) };
           port.postMessage(reply);
         }
         port.postMessage({ kind: 'done' } satisfies ProbeWorkerReply);

@@ -21,6 +21,9 @@ import type { OptimizerSpec, ProbeProblem, ProbeResult, ProbeRun, ProbeSpec, Pro
 /** At most this many recorded points per run (the step between records grows with `steps`). */
 export const MAX_RECORDS = 2000;
 
+/** Training yields to the event loop this often, so an abort raised on the same thread stops a run mid-way. */
+const YIELD_EVERY_MS = 50;
+
 export interface ProbeRunOptions extends RunOptions {
   /** Bounds the dense Hessians used for eigen/stable starts. */
   memoryBudgetBytes?: number;
@@ -48,9 +51,10 @@ export interface TrainRecord {
 /**
  * Trains one run with `optimizer` from `start` for `steps` steps, calling `record` at step 0, every
  * `every` steps and after the last step (with the full-batch loss and gradient norm). `record`
- * returning false stops the run (divergence). Mini-batches are drawn from `batchRng`.
+ * returning false stops the run (divergence). Mini-batches are drawn from `batchRng`. `signal` is
+ * checked at every step.
  */
-export function train(
+export async function train(
   runtime: TfRuntime,
   problem: ProbeProblem,
   start: Theta,
@@ -60,7 +64,7 @@ export function train(
   every: number,
   record: (r: TrainRecord) => boolean,
   signal?: AbortSignal,
-): void {
+): Promise<void> {
   const { tf } = runtime;
   const { network, m } = problem;
   const dx = network.sizes[0];
@@ -101,8 +105,13 @@ export function train(
     g.value.dispose();
     tf.dispose(Object.values(g.grads));
   };
+  let yielded = performance.now();
   try {
     for (let step = 0; step <= steps; step++) {
+      if (signal && performance.now() - yielded > YIELD_EVERY_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        yielded = performance.now();
+      }
       signal?.throwIfAborted();
       const recorded = step % every === 0 || step === steps;
       const full = recorded || batch === m ? fullGradients() : undefined;
@@ -170,7 +179,7 @@ export interface ProbeJob {
 }
 
 /** Trains one run and traces it: what ProbeRun records. */
-export function executeRun(runtime: TfRuntime, problem: ProbeProblem, spec: ProbeSpec, frame: ProjectionFrame, job: ProbeJob, signal?: AbortSignal): ProbeRun {
+export async function executeRun(runtime: TfRuntime, problem: ProbeProblem, spec: ProbeSpec, frame: ProjectionFrame, job: ProbeJob, signal?: AbortSignal): Promise<ProbeRun> {
   const began = performance.now();
   const every = Math.max(1, Math.ceil(spec.steps / MAX_RECORDS));
   const { centerIndex, centerLoss } = job;
@@ -194,7 +203,7 @@ export function executeRun(runtime: TfRuntime, problem: ProbeProblem, spec: Prob
   let diverged = false;
   let last: Float64Array = job.theta;
   const batchRng = createRng(spec.seed).fork(`batch/${job.group}/${job.start}`);
-  train(runtime, problem, job.theta, spec.optimizers[job.optimizer], spec.steps, batchRng, every, (r) => {
+  await train(runtime, problem, job.theta, spec.optimizers[job.optimizer], spec.steps, batchRng, every, (r) => {
     run.steps.push(r.step);
     run.loss.push(r.loss);
     run.gradientNorm.push(r.gradientNorm);
@@ -235,9 +244,7 @@ async function runHere(problem: ProbeProblem, spec: ProbeSpec, frame: Projection
   const runtime = await loadTf();
   for (const job of jobs) {
     signal?.throwIfAborted();
-    onRun(executeRun(runtime, problem, spec, frame, job, signal));
-    // Let a caller on the same thread see cancellation between runs.
-    await new Promise((resolve) => setImmediate(resolve));
+    onRun(await executeRun(runtime, problem, spec, frame, job, signal));
   }
 }
 
