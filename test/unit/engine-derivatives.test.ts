@@ -113,6 +113,22 @@ test('structured dense S = Σ ρ_j ∇²ŷ_j equals its R-operator columns for e
   }
 });
 
+test('S(ρ) built repeatedly at one point (ρ-independent parts reused) equals a fresh build and is linear in ρ', () => {
+  const rng = createRng(9);
+  for (const c of cases()) {
+    const { theta, X, rho } = setup(c, rng.fork(label(c)));
+    const other = rng.fork(`${label(c)} other`).fillNormal(new Float64Array(rho.length));
+    const ev = evaluate(c.net, theta, X, c.m);
+    const first = weightedOutputHessian(ev, rho);
+    const again = weightedOutputHessian(ev, other);
+    assert.deepEqual(again.data, weightedOutputHessian(evaluate(c.net, theta, X, c.m), other).data, label(c));
+    assert.deepEqual(weightedOutputHessian(ev, rho).data, first.data, label(c));
+    const combined = weightedOutputHessian(ev, Float64Array.from(rho, (x, j) => 2 * x - 3 * other[j]));
+    const linear = Float64Array.from(first.data, (x, k) => 2 * x - 3 * again.data[k]);
+    assert.ok(relativeError(combined.data, linear) < 1e-12, label(c));
+  }
+});
+
 test('dense weighted output Hessian and loss Hessian: symmetric, match HVPs and differences of the gradient', () => {
   const rng = createRng(5);
   for (const act of ['tanh', 'gelu', 'relu', 'square'] as Activation[]) {

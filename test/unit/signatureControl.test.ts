@@ -12,6 +12,7 @@ import { indexInterval, predictedIndex, reducePencil } from '../../server/src/en
 import { plantLabels } from '../../server/src/engine/plant';
 import { createRng } from '../../server/src/engine/random';
 import { forcedZeroCount, marginOf } from '../../server/src/engine/signature';
+import { projectOut, projectOutRows, rangeBasis } from '../../server/src/engine/subspace';
 import { controlSignatures, hiddenUnitEquivalent, type SignatureControlOptions } from '../../server/src/engine/signatureControl';
 import type { HessianTarget, NetworkSpec, PlantProblem, Theta } from '../../server/src/engine/types';
 
@@ -316,4 +317,19 @@ test('asking for a margin never ends below the margin reached without asking (sa
     assert.ok(asked.achieved, `margin ${margin}: ${asked.reason}`);
     assert.ok(asked.margin >= free.margin * (1 - 1e-9), `margin ${margin}: reached ${asked.margin}, ${free.margin} without asking`);
   }
+});
+
+test('projectOutRows removes the range of U from every row, as projectOut does row by row', () => {
+  const rng = createRng(12);
+  const A = { rows: 40, cols: 6, data: rng.fillNormal(new Float64Array(240)) };
+  const U = rangeBasis(linalg, A);
+  const R = { rows: 5, cols: 40, data: rng.fillNormal(new Float64Array(200)) };
+  const projected = projectOutRows(linalg, U, R);
+  for (let i = 0; i < R.rows; i++) {
+    const row = projectOut(U, R.data.slice(i * 40, (i + 1) * 40));
+    for (let j = 0; j < 40; j++) assert.ok(Math.abs(projected.data[i * 40 + j] - row[j]) <= 1e-13, `row ${i} entry ${j}`);
+  }
+  // Nothing of range(U) is left: Uᵀ r = 0 for every projected row.
+  const inRange = linalg.gemm(projected, U).data;
+  for (const value of inRange) assert.ok(Math.abs(value) <= 1e-13);
 });

@@ -281,6 +281,26 @@ export interface DenseOptions extends RunOptions {
 const HESSIAN_CHUNK_FLOATS = 4_000_000;
 
 /**
+ * The ρ-independent parts of weightedOutputHessian over one chunk of samples: the layer Jacobians
+ * B_{l,k}, the augmented inputs ã_k and their per-sample outer products ã_k ã_{k'}ᵀ (by k·L + k').
+ */
+interface HessianChunk {
+  i0: number;
+  count: number;
+  B: (Float64Array | undefined)[][];
+  aug: Float64Array[];
+  outer: Map<number, Float64Array>;
+}
+
+/**
+ * Per evaluation, the chunks' ρ-independent parts, kept when the whole dataset is one chunk and they
+ * take at most HESSIAN_CHUNK_FLOATS: signature control builds S(ρ) hundreds of times at one θ
+ * (every trial labels of its search), and these parts were most of each build's work besides the
+ * products that depend on ρ.
+ */
+const hessianChunkCache = new WeakMap<Evaluation, HessianChunk>();
+
+/**
  * S = Σ_j ρ_j ∇²ŷ_j as a dense symmetric N × N matrix, assembled exactly from per-layer quantities
  * with matrix products (cost ≈ 2·m·N² flops in gemm, not N forward-over-reverse passes).
  *
@@ -297,7 +317,8 @@ const HESSIAN_CHUNK_FLOATS = 4_000_000;
 export function weightedOutputHessian(ev: Evaluation, rho: Float64Array, opts: DenseOptions = {}): Mat {
   checkLength('ρ', rho, outputCount(ev));
   const n = ev.theta.length;
-  checkMemoryBudget(`The weighted output Hessian (${n} × ${n})`, n * n + HESSIAN_CHUNK_FLOATS, opts.memoryBudgetBytes);
+  // Scratch chunk plus, at most, the cached ρ-independent chunk.
+  checkMemoryBudget(`The weighted output Hessian (${n} × ${n})`, n * n + 2 * HESSIAN_CHUNK_FLOATS, opts.memoryBudgetBytes);
   const linalg = opts.linalg ?? getLinAlg();
   const { m, blocks } = ev;
   const L = blocks.length;
@@ -320,15 +341,16 @@ export function weightedOutputHessian(ev: Evaluation, rho: Float64Array, opts: D
     opts.signal?.throwIfAborted();
     opts.onProgress?.('output Hessian', i0 / m);
     const count = Math.min(chunk, m - i0);
-    const B = zJacobians(ev, layers, d1, i0, count);
-    const aug = blocks.map((_, k) => augmentedInputs(ev, layers, k, i0, count));
+    const part = (chunk >= m ? hessianChunkCache.get(ev) : undefined) ?? hessianChunk(ev, layers, d1, i0, count);
+    const { B, aug } = part;
     for (let k = 0; k < L; k++) {
       diagonalTerm(S, n, linalg, layers, k, gamma[k], aug[k], i0, count);
       for (let k2 = k; k2 < L; k2++) {
-        curvatureTerm(S, n, linalg, layers, k, k2, gamma, B, aug, i0, count);
+        curvatureTerm(S, n, linalg, layers, k, k2, gamma, part);
         if (k2 > k) crossTerm(S, n, linalg, layers, ev, k, k2, delta[k2], d1[k2 - 1], B[k2 - 1][k], aug[k], i0, count);
       }
     }
+    if (chunk >= m && !hessianChunkCache.has(ev) && chunkFloats(part) <= HESSIAN_CHUNK_FLOATS) hessianChunkCache.set(ev, part);
   }
   symmetrizeInPlace(S, n);
   opts.onProgress?.('output Hessian', 1);
@@ -428,6 +450,44 @@ function chainStep(theta: Theta, block: LayerBlock, fp: Float64Array, prev: Floa
   return out;
 }
 
+function hessianChunk(ev: Evaluation, layers: HessianLayers, d1: Float64Array[], i0: number, count: number): HessianChunk {
+  return {
+    i0,
+    count,
+    B: zJacobians(ev, layers, d1, i0, count),
+    aug: ev.blocks.map((_, k) => augmentedInputs(ev, layers, k, i0, count)),
+    outer: new Map(),
+  };
+}
+
+function chunkFloats(part: HessianChunk): number {
+  let floats = 0;
+  for (const row of part.B) for (const b of row) floats += b?.length ?? 0;
+  for (const a of part.aug) floats += a.length;
+  for (const o of part.outer.values()) floats += o.length;
+  return floats;
+}
+
+/** Per sample of the chunk, ã_k ã_{k'}ᵀ (count × c_k × c_{k'}), built once per chunk. */
+function outerProducts(part: HessianChunk, layers: HessianLayers, k: number, k2: number): Float64Array {
+  const key = k * layers.width.length + k2;
+  const cached = part.outer.get(key);
+  if (cached !== undefined) return cached;
+  const ck = layers.augmented[k];
+  const ck2 = layers.augmented[k2];
+  const { count, aug } = part;
+  const outer = new Float64Array(count * ck * ck2);
+  for (let c = 0; c < count; c++) {
+    for (let s = 0; s < ck; s++) {
+      const x = aug[k][c * ck + s];
+      const target = (c * ck + s) * ck2;
+      for (let s2 = 0; s2 < ck2; s2++) outer[target + s2] = x * aug[k2][c * ck2 + s2];
+    }
+  }
+  part.outer.set(key, outer);
+  return outer;
+}
+
 /** ã_k = [a_k, 1] (or a_k without biases) for a chunk: count × c_k. */
 function augmentedInputs(ev: Evaluation, layers: HessianLayers, k: number, i0: number, count: number): Float64Array {
   const cols = layers.inWidth[k];
@@ -478,10 +538,8 @@ function diagonalTerm(S: Float64Array, n: number, linalg: LinAlg, layers: Hessia
 }
 
 /** Term A for l ≥ k' (l > k when k = k'): Σ_i M[i] ⊗ ã_k[i] ã_{k'}[i]ᵀ, M[i] = Σ_l B_{l,k}ᵀ diag(γ_l) B_{l,k'}. */
-function curvatureTerm(
-  S: Float64Array, n: number, linalg: LinAlg, layers: HessianLayers, k: number, k2: number,
-  gamma: Float64Array[], B: (Float64Array | undefined)[][], aug: Float64Array[], i0: number, count: number,
-): void {
+function curvatureTerm(S: Float64Array, n: number, linalg: LinAlg, layers: HessianLayers, k: number, k2: number, gamma: Float64Array[], part: HessianChunk): void {
+  const { B, i0, count } = part;
   const L = layers.width.length;
   const first = k === k2 ? k + 1 : k2;
   if (first >= L) return;
@@ -493,14 +551,7 @@ function curvatureTerm(
   if (!any) return;
   const ck = layers.augmented[k];
   const ck2 = layers.augmented[k2];
-  const outer = new Float64Array(count * ck * ck2);
-  for (let c = 0; c < count; c++) {
-    for (let s = 0; s < ck; s++) {
-      const x = aug[k][c * ck + s];
-      const target = (c * ck + s) * ck2;
-      for (let s2 = 0; s2 < ck2; s2++) outer[target + s2] = x * aug[k2][c * ck2 + s2];
-    }
-  }
+  const outer = outerProducts(part, layers, k, k2);
   const product = linalg.gemm({ rows: count, cols: dk * dk2, data: M }, { rows: count, cols: ck * ck2, data: outer }, true, false).data;
   // product[(r, r'), (s, s')] → values[(r, s), (r', s')]
   const values = new Float64Array(dk * ck * dk2 * ck2);

@@ -47,7 +47,7 @@ import {
   type TargetCheck,
   type ZeroTolerance,
 } from './signature';
-import { dot, norm, projectOut, rangeBasis } from './subspace';
+import { dot, norm, projectOut, projectOutRows, rangeBasis } from './subspace';
 import type { HessianTarget, NetworkSpec, PlantProblem, RunOptions, Theta } from './types';
 
 export interface SignatureControlContext {
@@ -368,12 +368,17 @@ interface Wanted {
 
 /**
  * ∇²L_a(y) = (2/m)(G_a − Σ_j (y_j − ŷ_{a,j}) ∇²ŷ_{a,j}) with G_a = J_aᵀJ_a computed once per point:
- * the search re-evaluates Hessians many times, and only the label-dependent part changes.
+ * the search re-evaluates Hessians many times, and only the label-dependent part changes. The
+ * returned matrix may be shared with later calls at the same labels: callers must not modify it.
  */
 function cachedHessians(problem: PlantProblem, ctx: SignatureControlContext, opts: RunOptions): (point: number, y: Float64Array) => Mat {
   const gramians = new Map<number, Mat>();
   const scale = 2 / problem.data.m;
+  // The last Hessian per point: a search restarts (each widening round) at the labels it last accepted.
+  const last = new Map<number, { y: Float64Array; H: Mat }>();
   return (point, y) => {
+    const previous = last.get(point);
+    if (previous !== undefined && sameLabels(previous.y, y)) return previous.H;
     const ev = ctx.evaluations[point];
     let G = gramians.get(point);
     if (G === undefined) {
@@ -383,8 +388,15 @@ function cachedHessians(problem: PlantProblem, ctx: SignatureControlContext, opt
     const r = Float64Array.from(y, (value, j) => value - ev.trace.output[j]);
     const S = weightedOutputHessian(ev, r, { signal: opts.signal, memoryBudgetBytes: problem.memoryBudgetBytes });
     for (let i = 0; i < S.data.length; i++) S.data[i] = scale * (G.data[i] - S.data[i]);
+    last.set(point, { y: Float64Array.from(y), H: S });
     return S;
   };
+}
+
+function sameLabels(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
+  return true;
 }
 
 /** Orthonormal basis of the constrained label directions: every J_a's columns and the fixed labels' unit vectors. */
@@ -489,25 +501,27 @@ function pushEigenvalues(
     // Hold the eigenvalues just beyond the target (within the deepest violation) in place, so the step
     // does not trade one violation for a new one; the violators themselves move to 1.5 ε.
     const moved = [...state.wanted, ...state.near];
-    const rows = moved.map((w) => {
-      const g = projectOut(constrained, secondDirectional(ctx.evaluations[w.point], w.vector));
-      for (let j = 0; j < M; j++) g[j] *= ((-2 / m) * w.sign) / w.scale;
-      return g;
+    const r = moved.length;
+    const raw: Mat = { rows: r, cols: M, data: new Float64Array(r * M) };
+    moved.forEach((w, i) => {
+      const g = secondDirectional(ctx.evaluations[w.point], w.vector);
+      const factor = ((-2 / m) * w.sign) / w.scale;
+      for (let j = 0; j < M; j++) raw.data[i * M + j] = factor * g[j];
     });
+    // All rows projected off the constrained directions at once (two products, not r loops over M × rank).
+    const rows = projectOutRows(linalg, constrained, raw);
     const gaps = Float64Array.from(moved, (w) => Math.max(0, 1.5 * w.epsilon - w.sign * w.lambda) / w.scale);
-    const r = rows.length;
-    const gram: Mat = { rows: r, cols: r, data: new Float64Array(r * r) };
+    const gram = linalg.gemm(rows, rows, false, true);
     let trace = 0;
-    for (let i = 0; i < r; i++) for (let j = 0; j < r; j++) gram.data[i * r + j] = dot(rows[i], rows[j]);
     for (let i = 0; i < r; i++) trace += gram.data[i * r + i];
     let accepted = false;
     for (let attempt = 0; attempt < 20 && !accepted; attempt++) {
       // Minimum-norm damped step Δ = Rᵀ (R Rᵀ + μ I)⁻¹ gaps.
       const damped: Mat = { rows: r, cols: r, data: Float64Array.from(gram.data) };
       for (let i = 0; i < r; i++) damped.data[i * r + i] += damping * (trace / r + 1e-300);
-      const coefficients = linalg.lstsq(damped, { rows: r, cols: 1, data: gaps }, 1e-14).X.data;
-      const trial = Float64Array.from(Y);
-      for (let i = 0; i < r; i++) for (let j = 0; j < M; j++) trial[j] += coefficients[i] * rows[i][j];
+      const coefficients = linalg.lstsq(damped, { rows: r, cols: 1, data: gaps }, 1e-14).X;
+      const step = linalg.gemm(coefficients, rows, true, false).data;
+      const trial = Float64Array.from(Y, (y, j) => y + step[j]);
       const next = collect(trial);
       if (next.violation < state.violation) {
         Y.set(trial);
@@ -674,11 +688,6 @@ export function controlSignatures(
   const indexTargetOf = (a: number): HessianTarget => withoutMargin(targetOf(a));
   const indexProblem: PlantProblem = { ...problem, planted: problem.planted.map((p, a) => ({ ...p, target: indexTargetOf(a) })) };
   const hasFixed = problem.data.fixed?.some((flag) => flag === 1) ?? false;
-  const marginBefore = new Map<number, number | undefined>();
-  for (const a of leaders) {
-    const check = verify(linalg, evaluations[a], labels, targetOf(a), zerosOf[a], rule, opts);
-    marginBefore.set(a, check.holds ? check.margin : undefined);
-  }
   // The ray method needs every planted point's gradient constraints to be the leader's own.
   const single = leaders.length === 1 && !hasFixed && problem.planted.every((_, a) => a === leaders[0] || followers.get(a) === leaders[0]);
   let constrained: Mat | undefined;
@@ -689,6 +698,22 @@ export function controlSignatures(
     return Math.max(target.kind === 'any' ? 0 : (target.margin ?? 0), 1e-6 * scale);
   };
   const hessianAt = cachedHessians(problem, ctx, opts);
+  // Dense verification of a leader's target at labels y; the spectrum is kept per point while the
+  // labels stay the same (several targets and checks are asked of the same labels).
+  const spectra = new Map<number, { y: Float64Array; values: Float64Array }>();
+  const checkAt = (a: number, y: Float64Array, target: HessianTarget): TargetCheck => {
+    let spectrum = spectra.get(a);
+    if (spectrum === undefined || !sameLabels(spectrum.y, y)) {
+      spectrum = { y: Float64Array.from(y), values: linalg.symEig(lossHessian(evaluations[a], y, { linalg, signal: opts.signal }), false).values };
+      spectra.set(a, spectrum);
+    }
+    return checkTarget(spectrum.values, target, zerosOf[a], rule);
+  };
+  const marginBefore = new Map<number, number | undefined>();
+  for (const a of leaders) {
+    const check = checkAt(a, labels, targetOf(a));
+    marginBefore.set(a, check.holds ? check.margin : undefined);
+  }
   // Many projected search steps accumulate rounding in C y = d: re-plant from the current labels (the
   // closest exact solution to them, y + C⁺(d − C y)) so every point is critical at rounding level.
   let polishedFrom = Y;
@@ -702,14 +727,14 @@ export function controlSignatures(
   };
   if (single) controlOnePoint(indexProblem, leaders[0], labels, ctx, opts, notes, zerosOf[leaders[0]]);
   // The search: for K ≥ 2 or fixed labels, and for one point when no ray reached the target.
-  const unreached = leaders.filter((a) => !verify(linalg, evaluations[a], labels, indexTargetOf(a), zerosOf[a], rule, opts).holds);
+  const unreached = leaders.filter((a) => !checkAt(a, labels, indexTargetOf(a)).holds);
   if (unreached.length > 0) {
     // The search may fail on an ask it cannot meet (a margin beyond reach) and leave the spectra worse:
     // keep its labels only if no leader loses the wanted number of negative eigenvalues.
     const snapshot = Float64Array.from(labels);
     const rightIndex = (y: Float64Array): number =>
       leaders.filter((a) => {
-        const check = verify(linalg, evaluations[a], y, targetOf(a), zerosOf[a], rule, opts);
+        const check = checkAt(a, y, targetOf(a));
         return check.holds || check.signature.negative === wantedIndex(targetOf(a), n, zerosOf[a]);
       }).length;
     const before = rightIndex(labels);
@@ -734,7 +759,7 @@ export function controlSignatures(
       notes.push('the signature search made the spectra worse and was undone.');
     }
     // The search may stop short of its ε yet every target hold (eigenvalues in (0, ε)): only explain real failures.
-    const failed = !outcome.success && !leaders.every((a) => verify(linalg, evaluations[a], labels, targetOf(a), zerosOf[a], rule, opts).holds);
+    const failed = !outcome.success && !leaders.every((a) => checkAt(a, labels, targetOf(a)).holds);
     if (failed && constrained.cols < labels.length) {
       notes.push(
         outcome.stalled
@@ -757,7 +782,7 @@ export function controlSignatures(
   // handed in (e.g. after reaching an asked margin) may sit where a doubling no longer fits the
   // budget while a smaller step does, and stopping there left asked margins below unasked ones.
   if (leaders.length > 0 && (opts.widenRounds ?? DEFAULT_WIDEN_ROUNDS) > 0) {
-    const checks = leaders.map((a) => verify(linalg, evaluations[a], labels, indexTargetOf(a), zerosOf[a], rule, opts));
+    const checks = leaders.map((a) => checkAt(a, labels, indexTargetOf(a)));
     if (checks.every((check) => check.holds)) {
       constrained ??= constrainedDirections(problem, ctx);
       let margins = checks.map((check) => check.margin);
@@ -767,7 +792,7 @@ export function controlSignatures(
         const wanted = new Map(leaders.map((a, i) => [a, factor * margins[i]]));
         const outcome = pushEigenvalues(indexProblem, leaders, trial, ctx, constrained, hessianAt, (a) => wanted.get(a) as number, 15, opts, zerosOf);
         const next = outcome.success && relativeChange(trial, Y0) <= budget
-          ? leaders.map((a) => verify(linalg, evaluations[a], trial, indexTargetOf(a), zerosOf[a], rule, opts))
+          ? leaders.map((a) => checkAt(a, trial, indexTargetOf(a)))
           : undefined;
         if (next === undefined || !next.every((check, i) => check.holds && check.margin > margins[i])) {
           factor = Math.sqrt(factor);
@@ -780,12 +805,12 @@ export function controlSignatures(
   }
   // An asked margin the widening did not reach (or widening is off): search for it directly from labels
   // where every index holds, kept only if every target then holds.
-  const indexHolds = leaders.every((a) => verify(linalg, evaluations[a], labels, indexTargetOf(a), zerosOf[a], rule, opts).holds);
-  if (indexHolds && leaders.some((a) => !verify(linalg, evaluations[a], labels, targetOf(a), zerosOf[a], rule, opts).holds)) {
+  const indexHolds = leaders.every((a) => checkAt(a, labels, indexTargetOf(a)).holds);
+  if (indexHolds && leaders.some((a) => !checkAt(a, labels, targetOf(a)).holds)) {
     constrained ??= constrainedDirections(problem, ctx);
     const trial = Float64Array.from(labels);
     const outcome = pushEigenvalues(controlProblem, leaders, trial, ctx, constrained, hessianAt, searchEpsilon, opts.maxIterations ?? 200, opts, zerosOf);
-    if (outcome.success && leaders.every((a) => verify(linalg, evaluations[a], trial, targetOf(a), zerosOf[a], rule, opts).holds)) labels.set(trial);
+    if (outcome.success && leaders.every((a) => checkAt(a, trial, targetOf(a)).holds)) labels.set(trial);
   }
   polish();
   // Verify every controlled point at the final labels, followers and impossible ones included.

@@ -31,3 +31,11 @@ export function projectOut(U: Mat, v: Float64Array): Float64Array {
   for (let i = 0; i < U.rows; i++) for (let c = 0; c < r; c++) out[i] -= U.data[i * r + c] * coefficients[c];
   return out;
 }
+
+/** R − (R U) Uᵀ: every row of R (r × M) with its component in range(U) removed (U: M × k orthonormal columns). */
+export function projectOutRows(linalg: LinAlg, U: Mat, R: Mat): Mat {
+  if (U.cols === 0 || R.rows === 0) return { rows: R.rows, cols: R.cols, data: Float64Array.from(R.data) };
+  const coefficients = linalg.gemm(R, U);
+  const inRange = linalg.gemm(coefficients, U, false, true).data;
+  return { rows: R.rows, cols: R.cols, data: Float64Array.from(R.data, (value, i) => value - inRange[i]) };
+}
