@@ -23,22 +23,11 @@ import { type PlotContent, PlotPanels } from './plotPanels';
 import { openSample } from './samples';
 import { critSettings, solveTrigger } from './settings';
 import { CritStatusBar, STATUS_MENU_COMMAND, type StatusView } from './statusBar';
+import { type CritTestState, TEST_STATE_COMMAND } from './testState';
 import type { PlotKind, PlotTarget } from './webviewMessages';
 
 /** Rows sent to the dataset preview; the table shows them, the picture uses them all. */
 const PREVIEW_ROWS = 2000;
-
-/** Test-only: returns a snapshot of what the user would see (status text, drawn plots). Not in package.json. */
-export const TEST_STATE_COMMAND = 'crit._test.state';
-
-export interface CritTestState {
-  statusText: string;
-  status: StatusView;
-  renders: { kind: PlotKind; uri: string; landscape: string; revision: number; marks: number }[];
-  openPlots: PlotTarget[];
-  /** The last `crit/resultChanged` the server sent. */
-  lastResult?: LandscapeRef & { version: number; achieved: boolean };
-}
 
 /** Command handlers report failures (server down, request errors) as a message instead of a silent rejection. */
 function reporting<A extends unknown[], R>(handler: (...args: A) => Promise<R>): (...args: A) => Promise<R | undefined> {

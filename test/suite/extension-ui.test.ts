@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { suite, suiteTeardown, test } from 'mocha';
 import * as vscode from 'vscode';
-import { TEST_STATE_COMMAND, type CritTestState } from '../../client/src/critFeatures';
+import { TEST_STATE_COMMAND, type CritTestState } from '../../client/src/testState';
 import type { PlotKind } from '../../client/src/webviewMessages';
 import type { ExportResponse, SolveResponse } from '../../server/src/protocol';
 import { EXTENSION_ID, diagnosticsMatching, openCritDocument } from './helpers';
