@@ -109,3 +109,30 @@ test('two random points in a narrow tanh net: huge label change is measured and 
   assert.ok(result.report.warnings.some((w) => /The loss at 'A' is/.test(w)));
   for (const cert of result.certificates) assert.ok(cert.relativeGradientNorm <= 1e-12);
 });
+
+test('Hessian freedom: M − rank(C) label directions for signature control, warned about when none is left', () => {
+  const net: NetworkSpec = { sizes: [3, 5, 1], activations: ['tanh', 'linear'], bias: false };
+  const n = parameterCount(net);
+  // No Hessian target: nothing to report.
+  assert.equal(analyzeProblem(makeProblem(net, 1, 60, 3), { linalg }).hessianFreedom, undefined);
+  const roomy = makeProblem(net, 1, 60, 3);
+  roomy.planted[0].target = { kind: 'minimum' };
+  const report = analyzeProblem(roomy, { linalg });
+  assert.deepEqual(report.hessianFreedom, { controlledPoints: 1, freeDirections: 60 - report.rank, fullControlEquations: (n * (n + 1)) / 2 });
+  assert.equal(report.rank, n);
+  assert.ok(!report.warnings.some((w) => /No label freedom/.test(w)));
+  // m = N samples: the labels are unique (y = ŷ), so the Hessian is the Gauss–Newton one whatever is asked.
+  const tight = makeProblem(net, 1, n, 3);
+  tight.planted[0].target = { kind: 'saddle', index: 2 };
+  const unique = analyzeProblem(tight, { linalg });
+  assert.equal(unique.rank, n);
+  assert.equal(unique.hessianFreedom?.freeDirections, 0);
+  assert.ok(unique.warnings.some((w) => /No label freedom is left .*'A'.*cannot be controlled/.test(w)), unique.warnings.join('\n'));
+  // Fixed labels take their directions away: only the free entries count.
+  const fixed = makeProblem(net, 1, 60, 3);
+  fixed.planted[0].target = { kind: 'minimum' };
+  fixed.data.fixed = Uint8Array.from({ length: 60 }, (_, j) => (j < 60 - n ? 1 : 0));
+  const pinned = analyzeProblem(fixed, { linalg });
+  assert.equal(pinned.labelCount, n);
+  assert.equal(pinned.hessianFreedom?.freeDirections, n - pinned.rank);
+});

@@ -8,7 +8,7 @@ import { forward, layerLayout } from './network';
 import { buildGradientSystem, factorize, rangeResidual, type Factorization, type GradientSystem } from './plant';
 import { symmetryZeroCount } from './signature';
 import type { LinAlg } from './linalg/types';
-import type { PlantProblem, PointCertificate, RankLossCause, RunOptions, SolvabilityReport, Theta } from './types';
+import type { HessianFreedom, PlantProblem, PointCertificate, RankLossCause, RunOptions, SolvabilityReport, Theta } from './types';
 
 /**
  * C y = d counts as consistent when ||(I − C C⁺) d|| / ||d|| is at most this. Consistent systems
@@ -120,6 +120,22 @@ export function analyzeSystem(problem: PlantProblem, system: GradientSystem, fac
         'The labels found are the least-squares compromise and the planted points are not exactly critical.',
     );
   }
+  const controlled = planted.filter((p) => p.target.kind !== 'any');
+  let hessianFreedom: HessianFreedom | undefined;
+  if (controlled.length > 0) {
+    hessianFreedom = {
+      controlledPoints: controlled.length,
+      freeDirections: Math.max(0, labels - rank),
+      fullControlEquations: (controlled.length * n * (n + 1)) / 2,
+    };
+    if (hessianFreedom.freeDirections === 0) {
+      warnings.push(
+        `No label freedom is left for the Hessian targets: the gradient equations have rank ${rank} and there are ${labels} free label entries, ` +
+          `so the labels are unique and the Hessian at ${controlled.map((p) => `'${p.name}'`).join(', ')} is whatever they give; it cannot be controlled. ` +
+          'Add samples (or free fixed labels) to get label directions that keep every point critical.',
+      );
+    }
+  }
   if (conditionNumber > CONDITION_WARNING) {
     warnings.push(
       `cond(C) = ${conditionNumber.toExponential(2)} is extreme: expect very large label changes and loss values. ` +
@@ -136,6 +152,7 @@ export function analyzeSystem(problem: PlantProblem, system: GradientSystem, fac
     consistent,
     conditionNumber,
     causes,
+    ...(hessianFreedom === undefined ? {} : { hessianFreedom }),
     warnings,
   };
 }

@@ -88,9 +88,28 @@ export interface SolvabilityReport {
   conditionNumber: number;
   /** Why rank is lost, each cause named (symmetry, output-bias, coincidence). */
   causes: RankLossCause[];
+  /**
+   * Room for Hessian targets, when some planted point has a target other than 'any': labels that keep
+   * every point critical form an affine set of dimension labelCount − rank (null(C)), the only
+   * directions signature control can move in. 0 means the labels are unique and every Hessian is
+   * fixed by the gradient constraints alone.
+   */
+  hessianFreedom?: HessianFreedom;
   /** Filled after solving. */
   relativeLabelChange?: number;
   warnings: string[];
+}
+
+export interface HessianFreedom {
+  /** Planted points with a target other than 'any'. */
+  controlledPoints: number;
+  /** labelCount − rank: dimension of the null space of C, the label directions free for signature control. */
+  freeDirections: number;
+  /**
+   * Equations full control of every controlled Hessian would need (N(N+1)/2 entries per point, the
+   * paper's count): far above freeDirections except for tiny nets, which is why targets are signatures.
+   */
+  fullControlEquations: number;
 }
 
 export type RankLossCause =
