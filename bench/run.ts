@@ -5,7 +5,7 @@
 //   Hessian spectrum symmetric eigen (values and vectors) of an N × N matrix
 //   gemm            C·Cᵀ for the K·N × M constraint matrix
 // The pure path runs only up to PURE_LIMIT[op] (beyond that one run takes minutes); pass --pure-all
-// to run it everywhere. --threads N sets OPENBLAS_NUM_THREADS for both OpenBLAS builds (the addon's
+// to run it everywhere, --solves-only to run only the whole-solve rows. --threads N sets OPENBLAS_NUM_THREADS for both OpenBLAS builds (the addon's
 // and NumPy's); the default is each library's own (one thread per core). Matrices and NumPy's
 // answers go to .bench/ (git-ignored).
 import { execFileSync, spawn } from 'node:child_process';
@@ -46,6 +46,7 @@ const OP_LABEL: Record<Op, string> = {
 const repoRoot = path.resolve(__dirname, '..');
 const benchDir = path.join(repoRoot, '.bench');
 const pureAll = process.argv.includes('--pure-all');
+const solvesOnly = process.argv.includes('--solves-only');
 const threadsFlag = process.argv.indexOf('--threads');
 // Set before the addon loads (OpenBLAS reads it once, at load); the NumPy worker inherits it.
 if (threadsFlag >= 0) process.env.OPENBLAS_NUM_THREADS = String(Number(process.argv[threadsFlag + 1]));
@@ -219,7 +220,7 @@ async function main(): Promise<void> {
   console.log(`native: ${native.linalg !== undefined ? `${native.path} (OpenBLAS threads ${native.threads})` : `unavailable: ${native.reason}`}`);
   const loadBefore = loadavg()[0];
   const rows: string[] = [];
-  for (const c of cases) {
+  for (const c of solvesOnly ? [] : cases) {
     // Native and NumPy runs alternate so both see the same machine load; the pure runs follow.
     const nativeSeconds: number[] = [];
     const numpySeconds: number[] = [];
