@@ -4,7 +4,7 @@ import { createRng, type Rng } from '../../server/src/engine/random';
 import { forward, initTheta } from '../../server/src/engine/network';
 import {
   evaluate, jacobian, jacobianTransposeVector, jacobianVector, lossGradient, lossHessian, lossHessianVector,
-  secondDirectional, weightedOutputHessian, weightedOutputHessianVector,
+  secondDirectional, secondDirectionals, weightedOutputHessian, weightedOutputHessianVector,
 } from '../../server/src/engine/derivatives';
 import { ACTIVATIONS, type Activation, type NetworkSpec } from '../../server/src/engine/types';
 
@@ -126,6 +126,23 @@ test('S(ρ) built repeatedly at one point (ρ-independent parts reused) equals a
     const combined = weightedOutputHessian(ev, Float64Array.from(rho, (x, j) => 2 * x - 3 * other[j]));
     const linear = Float64Array.from(first.data, (x, k) => 2 * x - 3 * again.data[k]);
     assert.ok(relativeError(combined.data, linear) < 1e-12, label(c));
+  }
+});
+
+test('secondDirectionals: each row equals secondDirectional of that vector, for every activation, depth and bias setting', () => {
+  const rng = createRng(10);
+  for (const c of cases()) {
+    const { theta, X } = setup(c, rng.fork(label(c)));
+    const ev = evaluate(c.net, theta, X, c.m);
+    const n = theta.length;
+    const r = 3;
+    const V = { rows: r, cols: n, data: rng.fork(`${label(c)} V`).fillNormal(new Float64Array(r * n)) };
+    const batch = secondDirectionals(ev, V);
+    const M = batch.cols;
+    for (let s = 0; s < r; s++) {
+      const single = secondDirectional(ev, V.data.slice(s * n, (s + 1) * n));
+      assert.ok(relativeError(batch.data.subarray(s * M, (s + 1) * M), single) < 1e-13 || Math.max(...single.map(Math.abs)) < 1e-14, `${label(c)} row ${s}`);
+    }
   }
 });
 

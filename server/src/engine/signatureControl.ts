@@ -29,6 +29,7 @@ import {
   jacobian,
   lossHessian,
   secondDirectional,
+  secondDirectionals,
   weightedOutputHessian,
   type Evaluation,
 } from './derivatives';
@@ -503,11 +504,18 @@ function pushEigenvalues(
     const moved = [...state.wanted, ...state.near];
     const r = moved.length;
     const raw: Mat = { rows: r, cols: M, data: new Float64Array(r * M) };
-    moved.forEach((w, i) => {
-      const g = secondDirectional(ctx.evaluations[w.point], w.vector);
-      const factor = ((-2 / m) * w.sign) / w.scale;
-      for (let j = 0; j < M; j++) raw.data[i * M + j] = factor * g[j];
-    });
+    // vᵀ∇²ŷ_j v for every moved eigenvector, one batched pass per point.
+    for (const a of active) {
+      const mine = moved.flatMap((w, i) => (w.point === a ? [i] : []));
+      if (mine.length === 0) continue;
+      const V: Mat = { rows: mine.length, cols: n, data: new Float64Array(mine.length * n) };
+      mine.forEach((i, s) => V.data.set(moved[i].vector, s * n));
+      const second = secondDirectionals(ctx.evaluations[a], V, linalg).data;
+      mine.forEach((i, s) => {
+        const factor = ((-2 / m) * moved[i].sign) / moved[i].scale;
+        for (let j = 0; j < M; j++) raw.data[i * M + j] = factor * second[s * M + j];
+      });
+    }
     // All rows projected off the constrained directions at once (two products, not r loops over M × rank).
     const rows = projectOutRows(linalg, constrained, raw);
     const gaps = Float64Array.from(moved, (w) => Math.max(0, 1.5 * w.epsilon - w.sign * w.lambda) / w.scale);
