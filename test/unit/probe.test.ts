@@ -75,6 +75,7 @@ describe('probe block', () => {
     assert.deepEqual(codes('probe { }'), ['structure/probe-without-optimizer', 'structure/probe-without-starts']);
     assert.deepEqual(codes('probe { optimizer sgd; starts 10000 around A; optimizer adam; steps 1000000 }'), ['counts/probe-too-large']);
     assert.deepEqual(codes('probe { optimizer sgd lr 0.1\n optimzer adam\n starts 2 around A }'), ['syntax/unknown-statement']);
+    assert.deepEqual(codes('probe { optimizer sgd; starts 2 around A direction stable\n optimzer adam }'), ['syntax/unknown-statement']);
     const { file } = parseCrit(spec('probe { optimizer adamm; starts 2 around A }'));
     assert.equal(validateFile(file)[0].fixes?.[0].edits[0].newText, 'adam');
   });

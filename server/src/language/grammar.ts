@@ -508,7 +508,9 @@ class CritCstParser extends CstParser {
               {
                 ALT: () => {
                   this.CONSUME2(T.Identifier, { LABEL: 'direction' });
-                  this.OPTION(() => this.CONSUME3(T.Identifier, { LABEL: 'direction' }));
+                  // A second word only after `eigen` (LA(0) is the token just consumed); after any other
+                  // direction a name starts the next (misspelt) statement.
+                  this.OPTION({ GATE: () => this.LA(0).image === 'eigen', DEF: () => this.CONSUME3(T.Identifier, { LABEL: 'direction' }) });
                 },
               },
             ]);
