@@ -16,9 +16,13 @@
  * (structural limits; hidden-unit permutations of one another, which share their spectrum for every
  * label; for minima, a Farkas-type obstruction radius); otherwise what was reached is reported.
  *
- * Once every target holds, the margins are widened together by the same search asking for twice the
- * current margin per round. Zeros that no critical labels can remove (symmetries, data-dependent flat
- * directions: forcedZeroCount) are excused from strictness and margins.
+ * All of this works on the targets without their margin asks. Once every index holds, the margins are
+ * widened together by the same search asking for a factor (2, then smaller after a failed round)
+ * times the current margin per round; an asked margin not reached by then is searched for directly,
+ * and those labels are kept only if every target holds. So asking for a margin never ends below the
+ * margin reached without asking. Zeros that no critical labels can remove (symmetries,
+ * data-dependent flat directions: signature.ts excusedZeroCount) are excused from strictness and
+ * margins.
  *
  * Every result is re-verified here by a dense eigendecomposition of the full loss Hessian; the
  * certificate verifies again, independently.
@@ -689,10 +693,9 @@ export function controlSignatures(
     return own;
   };
   const leaders = problem.planted.map((_, a) => a).filter((a) => !impossible.has(a) && !followers.has(a) && targetOf(a).kind !== 'any');
-  const controlProblem: PlantProblem = { ...problem, planted: problem.planted.map((p, a) => ({ ...p, target: targetOf(a) })) };
-  // The ray and the widening work on the target without its margin, exactly as when no margin is
-  // asked; the asked margin is then met on the way (or searched for at the end). So asking for a
-  // margin never ends at a smaller one than not asking.
+  // The ray, the index search and the widening work on the target without its margin, exactly as when
+  // no margin is asked; the asked margin is then met on the way, or searched for at the end and kept
+  // only if reached. So asking for a margin never ends at a smaller one than not asking.
   const indexTargetOf = (a: number): HessianTarget => withoutMargin(targetOf(a));
   const indexProblem: PlantProblem = { ...problem, planted: problem.planted.map((p, a) => ({ ...p, target: indexTargetOf(a) })) };
   const hasFixed = problem.data.fixed?.some((flag) => flag === 1) ?? false;
@@ -700,7 +703,10 @@ export function controlSignatures(
   const single = leaders.length === 1 && !hasFixed && problem.planted.every((_, a) => a === leaders[0] || followers.get(a) === leaders[0]);
   let constrained: Mat | undefined;
   let obstruction: SignatureControlResult['obstruction'];
-  // The search asks for |λ| ≥ ε: the asked margin, at least 1e-6 of the point's eigenvalue scale.
+  // The search for the index asks for |λ| ≥ 1e-6 of the point's eigenvalue scale, whatever margin is
+  // asked (the widening and the final margin search take it from there); the margin search asks for
+  // the asked margin, at least that.
+  const indexEpsilon = (_a: number, scale: number): number => 1e-6 * scale;
   const searchEpsilon = (a: number, scale: number): number => {
     const target = targetOf(a);
     return Math.max(target.kind === 'any' ? 0 : (target.margin ?? 0), 1e-6 * scale);
@@ -737,24 +743,24 @@ export function controlSignatures(
   // The search: for K ≥ 2 or fixed labels, and for one point when no ray reached the target.
   const unreached = leaders.filter((a) => !checkAt(a, labels, indexTargetOf(a)).holds);
   if (unreached.length > 0) {
-    // The search may fail on an ask it cannot meet (a margin beyond reach) and leave the spectra worse:
-    // keep its labels only if no leader loses the wanted number of negative eigenvalues.
+    // The search may fail and leave the spectra worse: keep its labels only if no leader loses the
+    // wanted number of negative eigenvalues.
     const snapshot = Float64Array.from(labels);
     const rightIndex = (y: Float64Array): number =>
       leaders.filter((a) => {
-        const check = checkAt(a, y, targetOf(a));
+        const check = checkAt(a, y, indexTargetOf(a));
         return check.holds || check.signature.negative === wantedIndex(targetOf(a), n, zerosOf[a]);
       }).length;
     const before = rightIndex(labels);
     constrained = constrainedDirections(problem, ctx);
     const outcome = pushEigenvalues(
-      controlProblem,
+      indexProblem,
       leaders,
       labels,
       ctx,
       constrained,
       hessianAt,
-      searchEpsilon,
+      indexEpsilon,
       opts.maxIterations ?? 200,
       opts,
       zerosOf,
@@ -767,7 +773,7 @@ export function controlSignatures(
       notes.push('the signature search made the spectra worse and was undone.');
     }
     // The search may stop short of its ε yet every target hold (eigenvalues in (0, ε)): only explain real failures.
-    const failed = !outcome.success && !leaders.every((a) => checkAt(a, labels, targetOf(a)).holds);
+    const failed = !outcome.success && !leaders.every((a) => checkAt(a, labels, indexTargetOf(a)).holds);
     if (failed && constrained.cols < labels.length) {
       notes.push(
         outcome.stalled
@@ -777,7 +783,7 @@ export function controlSignatures(
     }
     polish();
     if (failed && leaders.every((a) => targetOf(a).kind === 'minimum')) {
-      const found = minimaObstruction(controlProblem, leaders, labels, ctx, constrained, hessianAt, searchEpsilon);
+      const found = minimaObstruction(indexProblem, leaders, labels, ctx, constrained, hessianAt, indexEpsilon);
       if (found !== undefined) {
         notes.push(found.message);
         obstruction = { radius: found.radius, points: found.points };
@@ -817,7 +823,7 @@ export function controlSignatures(
   if (indexHolds && leaders.some((a) => !checkAt(a, labels, targetOf(a)).holds)) {
     constrained ??= constrainedDirections(problem, ctx);
     const trial = Float64Array.from(labels);
-    const outcome = pushEigenvalues(controlProblem, leaders, trial, ctx, constrained, hessianAt, searchEpsilon, opts.maxIterations ?? 200, opts, zerosOf);
+    const outcome = pushEigenvalues(indexProblem, leaders, trial, ctx, constrained, hessianAt, searchEpsilon, opts.maxIterations ?? 200, opts, zerosOf);
     if (outcome.success && leaders.every((a) => checkAt(a, trial, targetOf(a)).holds)) labels.set(trial);
   }
   polish();
