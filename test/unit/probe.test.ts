@@ -12,6 +12,7 @@ import { createRng } from '../../server/src/engine/random';
 import { compileLandscape, parseCrit, validateFile } from '../../server/src/language';
 import { renderSvg } from '../../server/src/io/render';
 import { compileProbe } from '../../server/src/probe/compile';
+import { ProbeError } from '../../server/src/probe/errors';
 import { probeFiles } from '../../server/src/probe/output';
 import { runProbe, train } from '../../server/src/probe/runner';
 import { centerSpectrum, directionBasis, drawStart } from '../../server/src/probe/starts';
@@ -100,6 +101,8 @@ describe('probe runs', () => {
       if (direction === 'stable') assert.ok(along < 1e-12, 'orthogonal to the negative eigenvector');
       if (direction === 'eigen-negative') assert.ok(Math.abs(along - 0.01) < 1e-12, 'along the negative eigenvector');
     }
+    const minimumLike = { ...spectrum, eig: { ...spectrum.eig, values: spectrum.eig.values.map(Math.abs) } };
+    assert.throws(() => drawStart(A, 0.01, 'eigen-negative', minimumLike, createRng(5), 'A'), (e: Error) => e instanceof ProbeError && /no negative-curvature eigenvector/.test(e.message));
   });
 
   it('tfjs sgd agrees with float64 gradient descent on the engine gradient over its first steps', async () => {
