@@ -9,9 +9,10 @@
 // Prints `N passed, M failed`, saves a screenshot in review/, stops every process it started and
 // exits non-zero on any failure or timeout.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import { codeServerBin, ensureCodeServerInstalled, loopbackPort, prepareCodeServerState, serveArgs, waitForHealthy, workbenchUrl } from './code-server.mjs';
 import { prepareTempWorkspace, repoRoot, requireBuiltBundles, suiteEntry } from './workspace.mjs';
@@ -42,17 +43,31 @@ async function main() {
   const codeServerArgs = prepareCodeServerState(tempRoot);
   const extensionsDir = path.join(tempRoot, 'extensions');
   let developmentPath = repoRoot;
+  let testsPath = suiteEntry;
   if (options.vsix) {
     const vsix = path.resolve(options.vsix);
     log(`installing ${path.relative(repoRoot, vsix)} with --install-extension`);
     const installed = spawnSync(codeServerBin, [...codeServerArgs, '--install-extension', vsix], { encoding: 'utf8' });
     process.stdout.write(installed.stdout);
     if (installed.status !== 0) throw new Error(`--install-extension failed:\n${installed.stderr}`);
-    // VS Code runs extension tests only on behalf of an extension under development; an empty
-    // one carries the suite, so the Crit extension it tests is the installed one.
-    developmentPath = path.join(tempRoot, 'suite-carrier');
-    mkdirSync(developmentPath);
-    writeFileSync(path.join(developmentPath, 'package.json'), JSON.stringify({ name: 'crit-suite-carrier', publisher: 'crit-dev', version: '0.0.0', engines: { vscode: '*' } }));
+    // The suite stubs dialogs on the `vscode` API object, which VS Code hands out per extension
+    // folder: the suite must live inside the installed extension to share its API. So it is bundled
+    // there self-contained (mocha included: the vsix has no node_modules), and the folder that
+    // --install-extension unpacked is loaded as the extension under test: the vsix's own files.
+    const installedFolder = readdirSync(extensionsDir).find((name) => name.startsWith(`${EXTENSION_ID}-`));
+    if (!installedFolder) throw new Error(`--install-extension left no ${EXTENSION_ID}-* folder in ${extensionsDir}`);
+    developmentPath = path.join(extensionsDir, installedFolder);
+    testsPath = path.join(developmentPath, 'e2e-suite/index');
+    await esbuild.build({
+      entryPoints: [path.join(repoRoot, 'test/suite/index.ts')],
+      outfile: `${testsPath}.js`,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['vscode'],
+      logLevel: 'error', // mocha's parallel-mode files cannot be followed; that mode is not used
+    });
   }
 
   const origin = `127.0.0.1:${await loopbackPort()}`;
@@ -68,7 +83,7 @@ async function main() {
   const serverExited = new Promise((resolve) => server.on('exit', (code, signal) => resolve(`code-server exited (${signal ?? code})`)));
   await Promise.race([waitForHealthy(origin, SERVER_START_TIMEOUT_MS), serverExited.then((why) => Promise.reject(new Error(`${why}:\n${serverOutput.join('')}`)))]);
 
-  const url = workbenchUrl(origin, workspace, developmentPath, suiteEntry);
+  const url = workbenchUrl(origin, workspace, developmentPath, testsPath);
   log('opening Chromium');
   // Playwright's own signal handlers would exit at once and orphan code-server; cleanUp does it.
   started.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
