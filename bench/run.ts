@@ -180,6 +180,7 @@ function benchWholeSolves(native: LinAlg | undefined): string[] {
       const seconds: number[] = [];
       let result = new Float64Array(0);
       let worstGradient = 0;
+      solveProblem(problem, { linalg }); // untimed warm-up (JIT), as the NumPy side does one too
       for (let i = 0; i < REPEATS; i++) {
         const start = performance.now();
         const solved = solveProblem(problem, { linalg });
