@@ -5,6 +5,7 @@
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { WorkDoneProgressParams } from 'vscode-languageserver-protocol';
+import type { ProbeResult } from './probe/types';
 
 /** Sent by the client in `initialize` (`initializationOptions`) and later in `crit/settings`. */
 export interface CritSettings {
@@ -219,6 +220,44 @@ export type ExportResponse =
 export const ExportRequest = new RequestType<ExportParams, ExportResponse, void>('crit/export');
 
 // ---------------------------------------------------------------------------------------------
+// Optimizer probes (docs/probes.md).
+
+/**
+ * A value as it arrives over JSON-RPC: JSON has no NaN or Infinity, so every non-finite number (a
+ * diverged run's loss, its coordinates) is sent as null. Clients turn them back into NaN.
+ */
+export type WireNumbers<T> = T extends number
+  ? number | null
+  : T extends string | boolean | null | undefined
+    ? T
+    : T extends readonly (infer U)[]
+      ? WireNumbers<U>[]
+      : { [K in keyof T]: WireNumbers<T[K]> };
+
+/** A probe's result (server/src/probe/types.ts ProbeResult) with non-finite numbers as null. */
+export type ProbeResultJson = WireNumbers<ProbeResult>;
+
+export interface ProbeParams extends LandscapeRef, WorkDoneProgressParams {
+  /** Run only the probe with this name (unnamed probes are `probe1`, `probe2` ...); absent: every probe of the landscape. */
+  probe?: string;
+}
+
+export type ProbeResponse =
+  | { status: 'done'; results: ProbeResultJson[] }
+  /** The request was cancelled or the document changed while solving or training. */
+  | { status: 'cancelled' }
+  /** The spec has errors, the landscape has no (such) probe, the workspace is untrusted, or a probe cannot run. */
+  | { status: 'failed'; message: string };
+
+/**
+ * Client -> server: run a landscape's probes in a worker thread. Solves first unless the stored
+ * result is of the current numbers. Reports work-done progress (solve, then one step per finished
+ * run) on the client's `workDoneToken`, or on a server-created one when absent. An edit of the
+ * document, or `$/cancelRequest`, cancels it.
+ */
+export const ProbeRequest = new RequestType<ProbeParams, ProbeResponse, void>('crit/probe');
+
+// ---------------------------------------------------------------------------------------------
 // Command ids the server's CodeLenses carry; arguments are [uri: string, landscape: string].
 
 export const CritCommands = {
@@ -226,4 +265,5 @@ export const CritCommands = {
   previewDataset: 'crit.previewDataset',
   plotInterpolation: 'crit.plotInterpolation',
   export: 'crit.export',
+  probe: 'crit.probe',
 } as const;

@@ -17,13 +17,14 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   DatasetRequest,
   ExportRequest,
+  ProbeRequest,
   ResultChangedNotification,
   ResultRequest,
   SettingsNotification,
   SolveRequest,
   StatusNotification,
 } from './protocol';
-import type { CritSettings, SolveResponse, SolveParams } from './protocol';
+import type { CritSettings, ProbeParams, ProbeResponse, SolveResponse, SolveParams } from './protocol';
 import type { DocumentAnalysis } from './lsp/analysis';
 import { BackgroundChecker } from './lsp/background';
 import { codeActions } from './lsp/codeActions';
@@ -36,6 +37,7 @@ import { formatCritText } from './lsp/format';
 import { hover } from './lsp/hover';
 import { inlayHints } from './lsp/inlayHints';
 import { ServerModel } from './lsp/model';
+import { ProbeService } from './lsp/probe';
 import { definition, prepareRename, references, rename } from './lsp/navigation';
 import { SEMANTIC_TOKENS_LEGEND, semanticTokens } from './lsp/semanticTokens';
 import { SolveService } from './lsp/solve';
@@ -54,6 +56,7 @@ const model = new ServerModel();
 const status = new StatusTracker((params) => void connection.sendNotification(StatusNotification, params));
 const checkLane = new WorkerLane('check', log);
 const solveLane = new WorkerLane('solve', log);
+const probeLane = new WorkerLane('probe', log);
 const tier1 = new PerDocumentDebouncer(TIER1_DEBOUNCE_MS);
 const tier2 = new PerDocumentDebouncer(TIER2_DEBOUNCE_MS);
 let clientCanCreateProgress = false;
@@ -78,6 +81,8 @@ const solves = new SolveService({
     scheduleTier2(ref.uri);
   },
 });
+
+const probes = new ProbeService({ model, lane: probeLane, solve: (analysis, landscape, progress, cancel) => solves.solve(analysis, landscape, progress, cancel) });
 
 function scheduleTier2(uri: string): void {
   tier2.schedule(uri, () => {
@@ -118,7 +123,10 @@ function applySettings(settings: CritSettings | undefined): void {
   model.settings = { ...before, ...(settings ?? {}) };
   if (JSON.stringify(before) === JSON.stringify(model.settings)) return;
   for (const document of documents.all()) {
-    if (!model.settings.trusted) solves.cancelDocument(document.uri);
+    if (!model.settings.trusted) {
+      solves.cancelDocument(document.uri);
+      probes.cancelDocument(document.uri);
+    }
     scheduleTier2(document.uri);
   }
 }
@@ -151,6 +159,7 @@ connection.onNotification(SettingsNotification, applySettings);
 documents.onDidChangeContent(({ document }) => {
   background.cancel(document.uri);
   solves.cancelDocument(document.uri);
+  probes.cancelDocument(document.uri);
   status.documentChanged(document.uri);
   const { uri, version } = document;
   tier1.schedule(uri, () => {
@@ -165,6 +174,7 @@ documents.onDidClose(({ document }) => {
   tier2.cancel(document.uri);
   background.cancel(document.uri);
   solves.cancelDocument(document.uri);
+  probes.cancelDocument(document.uri);
   model.close(document.uri);
   void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
 });
@@ -213,19 +223,36 @@ async function progressFor(params: SolveParams, title: string): Promise<{ report
   return { reporter };
 }
 
-async function solveRequest(params: SolveParams, token: CancellationToken | undefined): Promise<SolveResponse> {
-  const document = documents.get(params.uri);
-  if (document === undefined) return { status: 'failed', message: `${params.uri} is not open` };
-  const { reporter, cancelled } = await progressFor(params, `Crit: solving ${params.landscape}`);
+/** Runs `work` with work-done progress, cancelled by the request's token or the progress's Cancel button. */
+async function withProgress<R>(
+  params: SolveParams,
+  title: string,
+  token: CancellationToken | undefined,
+  work: (progress: { report(percentage: number, message: string): void }, cancel: AbortSignal) => Promise<R>,
+): Promise<R> {
+  const { reporter, cancelled } = await progressFor(params, title);
   const cancel = new AbortController();
   const subscriptions = [token?.onCancellationRequested(() => cancel.abort()), cancelled?.onCancellationRequested(() => cancel.abort())];
   if (token?.isCancellationRequested === true) cancel.abort();
   try {
-    return await solves.solve(model.analysis(document), params.landscape, { report: (percentage, message) => reporter.report(percentage, message) }, cancel.signal);
+    return await work({ report: (percentage, message) => reporter.report(percentage, message) }, cancel.signal);
   } finally {
     for (const subscription of subscriptions) subscription?.dispose();
     reporter.done();
   }
+}
+
+async function solveRequest(params: SolveParams, token: CancellationToken | undefined): Promise<SolveResponse> {
+  const document = documents.get(params.uri);
+  if (document === undefined) return { status: 'failed', message: `${params.uri} is not open` };
+  return withProgress(params, `Crit: solving ${params.landscape}`, token, (progress, cancel) => solves.solve(model.analysis(document), params.landscape, progress, cancel));
+}
+
+async function probeRequest(params: ProbeParams, token: CancellationToken | undefined): Promise<ProbeResponse> {
+  const document = documents.get(params.uri);
+  if (document === undefined) return { status: 'failed', message: `${params.uri} is not open` };
+  const what = params.probe === undefined ? params.landscape : `${params.landscape}/${params.probe}`;
+  return withProgress(params, `Crit: probing ${what}`, token, (progress, cancel) => probes.probe(model.analysis(document), params, progress, cancel));
 }
 
 /** Like withDocument for the custom requests: failures answer with an error, never crash. */
@@ -241,6 +268,7 @@ function guarded<P, R>(name: string, handler: (params: P, token: CancellationTok
 }
 
 connection.onRequest(SolveRequest, guarded('crit/solve', solveRequest));
+connection.onRequest(ProbeRequest, guarded('crit/probe', probeRequest));
 connection.onRequest(ResultRequest, guarded('crit/result', (params) => resultRequest(model, params)));
 connection.onRequest(
   DatasetRequest,
@@ -263,8 +291,10 @@ connection.onShutdown(() => {
   tier2.dispose();
   background.dispose();
   solves.dispose();
+  probes.dispose();
   checkLane.dispose();
   solveLane.dispose();
+  probeLane.dispose();
 });
 
 // A bug in a background task is logged; it must not take the editor's server down.

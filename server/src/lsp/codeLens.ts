@@ -1,4 +1,4 @@
-/** CodeLenses above each landscape: Solve, Preview dataset, Plot, Export (arguments: [uri, landscape]). */
+/** CodeLenses above each landscape: Solve, Preview dataset, Plot, Export, and Probe when it has a probe block (arguments: [uri, landscape]). */
 import type { CodeLens } from 'vscode-languageserver/node';
 import { CritCommands } from '../protocol';
 import type { DocumentAnalysis } from './analysis';
@@ -19,6 +19,7 @@ export function codeLenses(model: ServerModel, analysis: DocumentAnalysis): Code
       { range, command: { title: 'Plot', command: CritCommands.plotInterpolation, arguments: args } },
       { range, command: { title: 'Export', command: CritCommands.export, arguments: args } },
     );
+    if (landscape.probes.length > 0) lenses.push({ range, command: { title: 'Probe', command: CritCommands.probe, arguments: args } });
   }
   return lenses;
 }

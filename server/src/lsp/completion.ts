@@ -1,6 +1,6 @@
 /**
  * Completion from the tokens before the cursor: the block it is in (top level, landscape, network,
- * data, critical) and the statement typed so far decide what fits next: keywords, activations,
+ * data, critical, probe) and the statement typed so far decide what fits next: keywords, activations,
  * distributions, weight names, Hessian targets, and snippets (a whole landscape, blocks).
  */
 import { CompletionItemKind, InsertTextFormat } from 'vscode-languageserver/node';
@@ -9,9 +9,10 @@ import { ACTIVATIONS } from '../engine/types';
 import { KEYWORD_DOCS } from '../language';
 import type { IToken } from '../language/chevrotain';
 import * as T from '../language/lexer';
+import { OPTIMIZER_PARAMETERS, OPTIMIZERS, PROBE_DEFAULTS, START_DIRECTIONS, type OptimizerName } from '../language/probe';
 import { inCommentOrString, type DocumentAnalysis } from './analysis';
 
-type Block = 'top' | 'landscape' | 'network' | 'data' | 'critical' | 'other';
+type Block = 'top' | 'landscape' | 'network' | 'data' | 'critical' | 'probe' | 'other';
 
 /** Snippet choices: tanh first, a smooth default without symmetry zeros. */
 const ACTIVATION_LIST = ['tanh', ...ACTIVATIONS.filter((a) => a !== 'tanh')].join(',');
@@ -59,6 +60,11 @@ const LANDSCAPE_STATEMENTS: CompletionItem[] = [
   keyword('objective'),
   keyword('plot'),
   keyword('export', 'export "${1:out}" as ${2|npz,csv,npz\\, csv|}'),
+  keyword(
+    'probe',
+    `probe \${1:name} {\n  optimizer \${2|${OPTIMIZERS.join(',')}|} lr \${3:0.01}\n  starts \${4:8} around \${5:A} radius \${6:0.05} direction \${7|${Object.keys(START_DIRECTIONS).join(',')}|}\n  steps \${8:1000}\n}`,
+    'probe block',
+  ),
 ];
 
 const NETWORK_STATEMENTS = [keyword('input', 'input ${1:2}'), keyword('layer', 'layer ${1:8} ${2|' + ACTIVATION_LIST + '|}'), keyword('output', 'output ${1:1} ${2:linear}'), keyword('bias')];
@@ -68,6 +74,18 @@ const HESSIAN_TARGETS = [keyword('minimum'), keyword('maximum'), keyword('saddle
 const INPUT_DISTRIBUTIONS = [fn('normal(mean, std)', 'normal(${1:0}, ${2:1})'), fn('uniform(lo, hi)', 'uniform(${1:-1}, ${2:1})'), fn('grid(lo, hi)', 'grid(${1:-1}, ${2:1})'), keyword('file', 'file "${1:x.csv}"')];
 const WEIGHT_INITS = [fn('normal(mean, std)', 'normal(${1:0}, ${2:1})'), fn('uniform(lo, hi)', 'uniform(${1:-1}, ${2:1})'), fn('glorot', 'glorot'), fn('he', 'he'), fn('permute(A)', 'permute(${1:A})'), keyword('file', 'file "${1:w.npz}"')];
 const PLOT_KINDS = [keyword('interpolate', 'interpolate ${1:A} -> ${2:B}'), keyword('plane', 'plane ${1:A} ${2:B} ${3:C}'), keyword('directions', 'directions ${1:A} random ${2:2}'), keyword('spectrum'), keyword('dataset')];
+const PROBE_STATEMENTS = [
+  keyword('optimizer', `optimizer \${1|${OPTIMIZERS.join(',')}|} lr \${2:0.01}`),
+  keyword('batch', 'batch ${1:full}'),
+  keyword('starts', `starts \${1:8} around \${2:A} radius \${3:0.05} direction \${4|${Object.keys(START_DIRECTIONS).join(',')}|}`),
+  keyword('steps', 'steps ${1:1000}'),
+  keyword('seed', 'seed ${1:0}'),
+  keyword('escape', `escape distance \${1:${PROBE_DEFAULTS.escape.distance}} loss \${2:${PROBE_DEFAULTS.escape.loss}}`),
+];
+const OPTIMIZER_ITEMS: CompletionItem[] = OPTIMIZERS.map((o) => ({ label: o, kind: CompletionItemKind.EnumMember, detail: 'optimizer' }));
+/** Direction words as written after `direction` (`eigen` takes a second word). */
+const DIRECTION_ITEMS: CompletionItem[] = ['random', 'stable', 'eigen'].map((d) => ({ label: d, kind: CompletionItemKind.EnumMember, detail: 'start direction' }));
+const EIGEN_SIGNS: CompletionItem[] = ['negative', 'positive'].map((d) => ({ label: d, kind: CompletionItemKind.EnumMember, detail: 'eigenvectors with eigenvalues of this sign' }));
 const ACTIVATION_ITEMS: CompletionItem[] = ACTIVATIONS.map((a) => ({ label: a, kind: CompletionItemKind.EnumMember, documentation: KEYWORD_DOCS[a] === undefined ? undefined : { kind: 'markdown', value: KEYWORD_DOCS[a] } }));
 
 /** Which block the offset is in, and the tokens of the statement typed so far on its line. */
@@ -84,7 +102,7 @@ function context(analysis: DocumentAnalysis, offset: number): { block: Block; st
     const type = token.tokenType;
     if (type === T.LCurly) {
       const opener = tokens[statementStart]?.tokenType;
-      blocks.push(opener === T.Landscape ? 'landscape' : opener === T.Network ? 'network' : opener === T.Data ? 'data' : opener === T.Critical ? 'critical' : 'other');
+      blocks.push(opener === T.Landscape ? 'landscape' : opener === T.Network ? 'network' : opener === T.Data ? 'data' : opener === T.Critical ? 'critical' : opener === T.Probe ? 'probe' : 'other');
       statementStart = i + 1;
     } else if (type === T.RCurly || type === T.Semicolon) {
       if (type === T.RCurly) blocks.pop();
@@ -134,6 +152,8 @@ export function completion(analysis: DocumentAnalysis, offset: number): Completi
       if (words.length === 0) return CRITICAL_STATEMENTS;
       if (first === 'hessian' && words.length === 1) return HESSIAN_TARGETS;
       return [];
+    case 'probe':
+      return probeCompletion(words, weights);
     case 'landscape':
       if (words.length === 0) return LANDSCAPE_STATEMENTS;
       if (first === 'weights' && words.length >= 3) {
@@ -160,6 +180,43 @@ export function completion(analysis: DocumentAnalysis, offset: number): Completi
       if (first === 'export' && words.length === 2) return [keyword('as')];
       if (first === 'export' && words.length >= 3) return [{ label: 'npz', kind: CompletionItemKind.EnumMember }, { label: 'csv', kind: CompletionItemKind.EnumMember }];
       return [];
+    default:
+      return [];
+  }
+}
+
+/** Hyperparameters (or escape rules) not given yet, when the statement so far is complete key-value pairs. */
+function settingItems(keys: string[], given: string[], pairsStart: number, words: string[], detail: string): CompletionItem[] {
+  if ((words.length - pairsStart) % 2 !== 0) return [];
+  return keys.filter((k) => !given.includes(k)).map((k) => ({ label: k, kind: CompletionItemKind.Property, detail }));
+}
+
+/** Inside `probe { }`: statement keywords, optimizer names, their hyperparameters, start directions. */
+function probeCompletion(words: string[], weights: () => CompletionItem[]): CompletionItem[] {
+  const [first] = words;
+  const previous = words[words.length - 1];
+  if (words.length === 0) return PROBE_STATEMENTS;
+  switch (first) {
+    case 'optimizer': {
+      if (words.length === 1) return OPTIMIZER_ITEMS;
+      const name = words[1];
+      if (!(OPTIMIZERS as readonly string[]).includes(name)) return [];
+      const keys = ['lr', ...Object.keys(OPTIMIZER_PARAMETERS[name as OptimizerName])];
+      return settingItems(keys, words.slice(2), 2, words, `${name} hyperparameter`);
+    }
+    case 'batch':
+      return words.length === 1 || previous === ',' ? [keyword('full')] : [];
+    case 'starts':
+      if (words.length === 2) return [keyword('around')];
+      if (previous === 'around') return weights();
+      if (previous === 'direction') return DIRECTION_ITEMS;
+      if (previous === 'eigen') return EIGEN_SIGNS;
+      if (words.length >= 4 && previous !== 'radius') {
+        return [keyword('radius', 'radius ${1:0.05}'), keyword('direction')].filter((k) => !words.includes(k.label));
+      }
+      return [];
+    case 'escape':
+      return settingItems(Object.keys(PROBE_DEFAULTS.escape), words.slice(1), 1, words, 'escape rule');
     default:
       return [];
   }

@@ -16,7 +16,7 @@ export function resultRequest(model: ServerModel, params: LandscapeRef): Landsca
 }
 
 /** The landscape compiled from this document version (cached: a preview asks for page after page). */
-function currentCompilation(model: ServerModel, analysis: DocumentAnalysis, landscape: LandscapeNode): ServerCompilation {
+export function currentCompilation(model: ServerModel, analysis: DocumentAnalysis, landscape: LandscapeNode): ServerCompilation {
   const key = `${analysis.uri}#${landscape.name ?? ''}@${analysis.version}`;
   let compilation = model.compilations.get(key);
   if (compilation === undefined) {

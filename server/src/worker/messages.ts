@@ -2,6 +2,7 @@
 import type { PointCertificate, SolvabilityReport, SolveResult } from '../engine/types';
 import type { CritSettings, InterpolationCurve, PlaneGrid } from '../protocol';
 import type { CompiledLandscape, CritDiagnostic, LandscapeNode, PlotRequest } from '../language';
+import type { ProbeProblem, ProbeResult, ProbeSpec } from '../probe/types';
 
 /** The spec's `plot` statements that need loss curves computed after a solve. */
 export type CurveRequest = Extract<PlotRequest, { kind: 'interpolate' | 'plane' | 'directions' }>;
@@ -37,7 +38,9 @@ export type WorkerJob =
    * Solve one landscape: compile it here too, and answer 'cached' without solving when the server
    * already holds a result under the same key (problem hash and plot requests).
    */
-  | { type: 'solve'; jobId: number; landscape: LandscapeNode; uri: string; settings: CritSettings; cachedKeys: string[] };
+  | { type: 'solve'; jobId: number; landscape: LandscapeNode; uri: string; settings: CritSettings; cachedKeys: string[] }
+  /** Train one compiled probe on a solved landscape (TensorFlow.js, loaded in the worker on first use). */
+  | { type: 'probe'; jobId: number; landscape: string; problem: ProbeProblem; spec: ProbeSpec; memoryBudgetBytes?: number };
 
 /** A job as submitted to a lane, which numbers it. */
 export type WorkerJobInput = { [K in WorkerJob['type']]: Omit<Extract<WorkerJob, { type: K }>, 'jobId'> }[WorkerJob['type']];
@@ -59,4 +62,5 @@ export type WorkerReply =
       elapsedMs: number;
     }
   | { type: 'cached'; jobId: number; cacheKey: string }
+  | { type: 'probed'; jobId: number; result: ProbeResult }
   | { type: 'failed'; jobId: number; message: string; code?: string };

@@ -1,12 +1,13 @@
 /**
  * The solve worker thread (bundled to dist/server/solveWorker.js): runs the engine's solvability
- * check and full solve off the server's thread, posting progress. Cancellation is by termination
- * (see lane.ts), so the engine needs no cooperation for it.
+ * check and full solve, and optimizer probes, off the server's thread, posting progress.
+ * Cancellation is by termination (see lane.ts), so the engine needs no cooperation for it.
  */
 import { parentPort } from 'node:worker_threads';
 import { analyzeProblem, solveProblem } from '../engine';
 import { solvabilityDiagnostics } from '../language';
 import { compileForServer } from '../lsp/compile';
+import { runProbe } from '../probe/runner';
 import { computeCurves, curvesKey } from './curves';
 import type { CurveRequest, WorkerJob, WorkerReply } from './messages';
 
@@ -28,15 +29,19 @@ function check(job: Extract<WorkerJob, { type: 'check' }>): WorkerReply {
   return { type: 'checked', jobId: job.jobId, problemHash, report, analyzed, diagnostics };
 }
 
-function solve(job: Extract<WorkerJob, { type: 'solve' }>): WorkerReply {
-  const started = performance.now();
+function throttledProgress(jobId: number): (phase: string, fraction: number) => void {
   let lastProgress = 0;
-  const onProgress = (phase: string, fraction: number): void => {
+  return (phase, fraction) => {
     const now = performance.now();
     if (now - lastProgress < PROGRESS_INTERVAL_MS && fraction < 1) return;
     lastProgress = now;
-    parentPort?.postMessage({ type: 'progress', jobId: job.jobId, phase, fraction } satisfies WorkerReply);
+    parentPort?.postMessage({ type: 'progress', jobId, phase, fraction } satisfies WorkerReply);
   };
+}
+
+function solve(job: Extract<WorkerJob, { type: 'solve' }>): WorkerReply {
+  const started = performance.now();
+  const onProgress = throttledProgress(job.jobId);
   onProgress('compile', 0);
   const { compiled, problemHash, diagnostics } = compileForServer(job.uri, job.landscape, job.settings);
   if (compiled === undefined || problemHash === undefined) {
@@ -53,14 +58,21 @@ function solve(job: Extract<WorkerJob, { type: 'solve' }>): WorkerReply {
   return { type: 'solved', jobId: job.jobId, cacheKey, problemHash, compiled, result, interpolation, planes, plotErrors, elapsedMs: performance.now() - started };
 }
 
-function run(job: WorkerJob): WorkerReply {
-  return job.type === 'check' ? check(job) : solve(job);
+/** Runs on this thread (workers: 1): the lane already keeps probes off the server's thread. */
+async function probe(job: Extract<WorkerJob, { type: 'probe' }>): Promise<WorkerReply> {
+  const result = await runProbe(job.problem, job.spec, job.landscape, { onProgress: throttledProgress(job.jobId), memoryBudgetBytes: job.memoryBudgetBytes });
+  return { type: 'probed', jobId: job.jobId, result };
 }
 
-parentPort?.on('message', (job: WorkerJob) => {
+function run(job: WorkerJob): WorkerReply | Promise<WorkerReply> {
+  return job.type === 'check' ? check(job) : job.type === 'solve' ? solve(job) : probe(job);
+}
+
+// The lane sends one job at a time and waits for its final reply, so an async job never overlaps another.
+parentPort?.on('message', async (job: WorkerJob) => {
   let reply: WorkerReply;
   try {
-    reply = run(job);
+    reply = await run(job);
   } catch (error) {
     const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
     reply = { type: 'failed', jobId: job.jobId, message: error instanceof Error ? error.message : String(error), code };
