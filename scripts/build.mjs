@@ -15,6 +15,8 @@ const nodeEntries = {
   'server/server': 'server/src/server.ts',
   'server/solveWorker': 'server/src/worker/solveWorker.ts',
   'cli/crit': 'server/src/cli/crit.ts',
+  // Probe runs dealt to worker threads (`crit probe --workers N`); found beside dist/cli/crit.js.
+  'cli/probeWorker': 'server/src/probe/probeWorker.ts',
   'test/suite/index': 'test/suite/index.ts',
 };
 const webEntries = { 'webview/main': 'client/webview/main.ts' };
