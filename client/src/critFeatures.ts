@@ -8,6 +8,9 @@ import { type LanguageClient, State } from 'vscode-languageclient/node';
 import {
   DatasetRequest,
   type LandscapeRef,
+  ProbeRequest,
+  type ProbeResponse,
+  type ProbeResultJson,
   type LandscapeResult,
   ResultChangedNotification,
   ResultRequest,
@@ -53,6 +56,9 @@ export function registerCritFeatures(context: vscode.ExtensionContext, client: L
   let revision = 0;
   let lastServerStatus: StatusParams = { state: 'idle' };
   let lastResult: CritTestState['lastResult'];
+  /** The last `crit/probe` results of each landscape (by uri and name), for the probe view. */
+  const probeResults = new Map<string, ProbeResultJson[]>();
+  const probeKey = (ref: LandscapeRef): string => `${ref.uri}\u0000${ref.landscape}`;
 
   const showStatus = (params: StatusParams): void => {
     lastServerStatus = params;
@@ -70,6 +76,12 @@ export function registerCritFeatures(context: vscode.ExtensionContext, client: L
   const source = async (target: PlotTarget): Promise<PlotContent> => {
     const ref = { uri: target.uri, landscape: target.landscape };
     const result = await client.sendRequest(ResultRequest, ref);
+    if (target.kind === 'probe') {
+      const probes = probeResults.get(probeKey(ref));
+      if (probes === undefined) return { reason: `No probe has run on ${target.landscape} in this session: use Re-run or Crit: Run Optimizer Probes.` };
+      revision += 1;
+      return { revision, data: { result, probes } };
+    }
     const dataset = target.kind === 'dataset' ? await client.sendRequest(DatasetRequest, { ...ref, offset: 0, limit: PREVIEW_ROWS }) : undefined;
     if (result === null && !dataset) {
       return { reason: vscode.workspace.isTrusted ? `${target.landscape} has not been solved yet.` : 'Trust the workspace to solve and plot.' };
@@ -89,7 +101,24 @@ export function registerCritFeatures(context: vscode.ExtensionContext, client: L
     return response;
   };
 
-  const panels = new PlotPanels(context.extensionUri, source, (target) => solve(target));
+  /**
+   * Runs a landscape's probes (all, or the one named) and shows them. The server solves first when
+   * needed and reports work-done progress, whose Cancel button stops the training.
+   */
+  const probe = async (ref: LandscapeRef, probeName?: string): Promise<ProbeResponse | undefined> => {
+    if (!vscode.workspace.isTrusted) {
+      void askForTrust('run optimizer probes');
+      return undefined;
+    }
+    const response = await client.sendRequest(ProbeRequest, { ...ref, probe: probeName });
+    if (response.status === 'failed') void vscode.window.showErrorMessage(`Crit: probing ${ref.landscape}: ${response.message}`);
+    if (response.status !== 'done') return response;
+    probeResults.set(probeKey(ref), response.results);
+    panels.open({ kind: 'probe', ...ref });
+    return response;
+  };
+
+  const panels = new PlotPanels(context.extensionUri, source, (target) => (target.kind === 'probe' ? probe(target) : solve(target)));
 
   const openPlot = async (kind: PlotKind, args: unknown[]): Promise<boolean> => {
     const ref = await resolveLandscape(args);
@@ -156,6 +185,12 @@ export function registerCritFeatures(context: vscode.ExtensionContext, client: L
       const outDir = await askExportFolder(ref);
       return outDir === undefined ? undefined : exportLandscape(client, ref, outDir, { interactive: true });
     })),
+    // Arguments: [uri, landscape] from the CodeLens; a third (a probe name) runs only that probe.
+    vscode.commands.registerCommand('crit.probe', reporting(async (...args: unknown[]) => {
+      const ref = await resolveLandscape(args);
+      if (!ref) return undefined;
+      return probe(ref, typeof args[2] === 'string' ? args[2] : undefined);
+    })),
     vscode.commands.registerCommand('crit.openSample', () => openSample(context.extensionUri)),
     vscode.commands.registerCommand('crit.savePlotImage', async () => {
       const picked = await vscode.window.showQuickPick(['PNG', 'SVG'], { title: 'Save the plot as' });
@@ -202,6 +237,7 @@ async function statusMenu(view: StatusView): Promise<void> {
     { label: '$(table) Preview Dataset', command: 'crit.previewDataset' },
     { label: '$(graph-line) Plot Interpolation', command: 'crit.plotInterpolation' },
     { label: '$(export) Export Dataset', command: 'crit.export' },
+    { label: '$(beaker) Run Optimizer Probes', command: 'crit.probe' },
     { label: '$(output) Show Language Server Output', command: 'crit.showOutput' },
   ];
   if (view.state === 'restricted') items.unshift({ label: '$(shield) Manage Workspace Trust', command: 'workbench.trust.manage' });

@@ -18,6 +18,7 @@ const TITLES: Record<PlotKind, string> = {
   interpolation: 'Interpolation',
   plane: 'Plane',
   spectrum: 'Hessian spectrum',
+  probe: 'Optimizer probe',
 };
 
 /** What a panel should draw right now: data with its revision, or why there is nothing. */
@@ -78,12 +79,12 @@ export function plotHtml(webview: vscode.Webview, extensionUri: vscode.Uri, targ
 <header class="toolbar">
   <h1>${escapeHtml(title)}</h1>
   <span class="revision" id="revision"></span>
-  <button id="refresh" title="Solve this landscape again">Re-solve</button>
+  ${target.kind === 'probe' ? '<button id="refresh" title="Run the probes again">Re-run</button>' : '<button id="refresh" title="Solve this landscape again">Re-solve</button>'}
   <button id="save-svg" title="Save the picture as SVG">SVG</button>
   <button id="save-png" title="Save the picture as PNG">PNG</button>
 </header>
 <main>
-  <p id="message" class="message">Waiting for a solve result…</p>
+  <p id="message" class="message">${target.kind === 'probe' ? 'Waiting for the probe results…' : 'Waiting for a solve result…'}</p>
   <div id="chart" class="chart"></div>
   <div id="table" class="table"></div>
 </main>

@@ -4,9 +4,10 @@
  * `vscode` and DOM types. The webview never touches files: it only renders and hands images back.
  */
 
-import type { DatasetPage, LandscapeResult } from '../../server/src/protocol';
+import type { DatasetPage, LandscapeResult, ProbeResultJson } from '../../server/src/protocol';
+import type { ProbeResult } from '../../server/src/probe/types';
 
-export const PLOT_KINDS = ['dataset', 'interpolation', 'plane', 'spectrum'] as const;
+export const PLOT_KINDS = ['dataset', 'interpolation', 'plane', 'spectrum', 'probe'] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 
 /** Which plot of which landscape a panel shows. */
@@ -19,10 +20,41 @@ export interface PlotTarget {
 
 export type ImageFormat = 'png' | 'svg';
 
-/** What a panel draws: the server's last result of the landscape, plus the first rows of the dataset for the preview. */
+/**
+ * What a panel draws: the server's last result of the landscape, plus the first rows of the dataset
+ * for the preview, or the last `crit/probe` results for the probe view (as they came over JSON-RPC:
+ * non-finite numbers are null; see reviveProbeResult).
+ */
 export interface PlotData {
   result: LandscapeResult | null;
   dataset?: DatasetPage | null;
+  probes?: ProbeResultJson[];
+}
+
+const finite = (x: number | null): number => x ?? Number.NaN;
+const finiteAll = (xs: (number | null)[]): number[] => xs.map(finite);
+
+/**
+ * A probe result as the server computed it: JSON turned its NaN and ±Infinity (a diverged run's
+ * losses and coordinates) into null, which would read as 0 in arithmetic; they become NaN again.
+ * `escapeStep` and `medianEscapeStep` are null by design (never left) and stay null.
+ */
+export function reviveProbeResult(json: ProbeResultJson): ProbeResult {
+  return {
+    ...json,
+    points: json.points.map((p) => ({ ...p, loss: finite(p.loss) })),
+    centerLoss: finiteAll(json.centerLoss),
+    runs: json.runs.map((r) => ({
+      ...r,
+      loss: finiteAll(r.loss),
+      gradientNorm: finiteAll(r.gradientNorm),
+      distances: r.distances.map(finiteAll),
+      u: finiteAll(r.u),
+      v: finiteAll(r.v),
+      finalLoss: finite(r.finalLoss),
+      finalGradientNorm: finite(r.finalGradientNorm),
+    })),
+  } as ProbeResult;
 }
 
 /** Extension -> webview. */

@@ -15,9 +15,10 @@ import {
   type PlotTarget,
   isPlotPanelState,
   parseToWebview,
+  reviveProbeResult,
 } from '../src/webviewMessages';
 import { buildPlotSpec } from './specs';
-import { certificateSummary, datasetTable } from './tables';
+import { certificateSummary, datasetTable, probeSummary } from './tables';
 import { readTheme, watchTheme } from './theme';
 
 interface VsCodeApi {
@@ -72,7 +73,8 @@ async function draw(target: PlotTarget, revision: number, data: PlotData): Promi
   chart.replaceChildren();
   details.replaceChildren();
   revisionLabel.textContent = data.result ? `document version ${data.result.version}` : 'not solved yet';
-  if (data.result && target.kind !== 'dataset') details.append(certificateSummary(data.result));
+  if (target.kind === 'probe') for (const probe of data.probes ?? []) details.append(probeSummary(reviveProbeResult(probe)));
+  else if (data.result && target.kind !== 'dataset') details.append(certificateSummary(data.result));
   if (target.kind === 'dataset' && data.dataset) details.append(datasetTable(data.dataset));
   if (!spec) {
     showMessage(emptyReason(target, data));
@@ -113,6 +115,8 @@ function emptyReason(target: PlotTarget, data: PlotData): string {
       return 'No Hessian spectrum was computed for this landscape.';
     case 'dataset':
       return 'No dataset to show.';
+    case 'probe':
+      return 'No probe has run on this landscape yet: run Crit: Run Optimizer Probes.';
   }
 }
 

@@ -4,8 +4,8 @@
  * the marks, and the editor's own background, text colour and font are laid over its config.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { datasetSpec, interpolationSpec, planeSpec, spectrumSpec, type PlotTheme } from '../../server/src/io/plots';
-import type { PlotData, PlotKind } from '../src/webviewMessages';
+import { datasetSpec, interpolationSpec, planeSpec, probeEscapeSpec, probeLossSpec, probeTrajectorySpec, spectrumSpec, type PlotTheme } from '../../server/src/io/plots';
+import { type PlotData, type PlotKind, reviveProbeResult } from '../src/webviewMessages';
 import type { WebviewTheme } from './theme';
 
 type Config = NonNullable<TopLevelSpec['config']>;
@@ -101,6 +101,16 @@ export function buildPlotSpec(kind: PlotKind, data: PlotData, theme: WebviewThem
     case 'spectrum': {
       const spectra = result?.curves.spectra ?? [];
       spec = spectra.length > 0 ? spectrumSpec(spectra, result?.certificates, opts) : undefined;
+      break;
+    }
+    case 'probe': {
+      // The CLI's three figures per probe (escape steps, loss curves, trajectories), one under another.
+      const probes = (data.probes ?? []).map(reviveProbeResult);
+      const side = Math.min(width, 420);
+      const lossPanel = clamp(width / 2 - 60, 200, 420);
+      spec = probes.length > 0
+        ? stack(probes.flatMap((p) => [probeEscapeSpec(p, opts), probeLossSpec(p, { ...opts, width: lossPanel, height: 200 }), probeTrajectorySpec(p, { ...opts, width: side, height: side })]))
+        : undefined;
       break;
     }
   }

@@ -1,9 +1,10 @@
 /**
- * The HTML parts of a plot page: the dataset table and the certificate summary. Built with DOM calls
+ * The HTML parts of a plot page: the dataset table, the certificate summary and the probe summary. Built with DOM calls
  * and textContent only (never innerHTML), so nothing in the data can inject markup.
  */
 import { formatSignature, formatTarget } from '../../server/src/io/plots';
 import type { DatasetPage, LandscapeResult } from '../../server/src/protocol';
+import type { ProbeResult } from '../../server/src/probe/types';
 
 /** Rows shown in the table; the picture uses every row the extension sent. */
 const TABLE_ROWS = 200;
@@ -102,5 +103,47 @@ export function certificateSummary(result: LandscapeResult): HTMLElement {
   }
   wrapper.append(list);
   for (const warning of s.warnings) wrapper.append(element('p', `⚠ ${warning}`, 'warning'));
+  return wrapper;
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+
+/**
+ * The probe's summary table, as `crit probe` prints it: per optimizer (with batch size) × start group,
+ * how many runs left the centre, the median escape step of those, final basins, convergence, time.
+ */
+export function probeSummary(result: ProbeResult): HTMLElement {
+  const wrapper = element('section', undefined, 'summary probe-summary');
+  const { spec } = result;
+  wrapper.append(
+    element('h2', `Probe ${result.probe}`),
+    element(
+      'p',
+      `${result.backend} · ${spec.steps} steps · seed ${spec.seed} · escape: distance > ${spec.escape.distance} or loss < (1 − ${spec.escape.loss}) × centre loss` +
+        ` · ${result.runs.length} runs on ${result.workers} thread${result.workers === 1 ? '' : 's'} in ${seconds(result.wallTimeMs)}`,
+      'verdict',
+    ),
+  );
+  const table = element('table');
+  const head = element('tr');
+  for (const title of ['optimizer', 'starts', 'left', 'escape rate', 'median escape step', 'final basins', 'converged', 'time']) head.append(element('th', title));
+  table.appendChild(element('thead')).append(head);
+  const body = table.appendChild(element('tbody'));
+  for (const row of result.summary) {
+    const tr = element('tr');
+    const basins = Object.entries(row.basins).filter(([, n]) => n > 0).map(([name, n]) => `${name}: ${n}`).join(', ');
+    tr.append(
+      element('td', result.optimizerLabels[row.optimizer] ?? String(row.optimizer)),
+      element('td', result.groupLabels[row.group] ?? String(row.group)),
+      element('td', `${row.escaped}/${row.runs}`),
+      element('td', `${Math.round(row.escapeRate * 100)}%`),
+      element('td', row.medianEscapeStep === null ? '— (none left)' : String(row.medianEscapeStep)),
+      element('td', basins),
+      element('td', `${row.converged}/${row.runs}`),
+      element('td', seconds(row.wallTimeMs)),
+    );
+    body.append(tr);
+  }
+  wrapper.append(table);
   return wrapper;
 }
