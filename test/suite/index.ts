@@ -24,6 +24,7 @@ const testModules: (() => Promise<unknown>)[] = [
   () => import('./activation.test.js'),
   () => import('./diagnostics.test.js'),
   () => import('./extension-ui.test.js'),
+  () => import('./extension-probe.test.js'),
 ];
 
 // Prefixes the code-server launcher looks for in the page console (where the extension host's
