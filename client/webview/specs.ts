@@ -64,6 +64,17 @@ function stack(specs: TopLevelSpec[]): TopLevelSpec {
 
 const clamp = (value: number, lo: number, hi: number): number => Math.round(Math.min(hi, Math.max(lo, value)));
 
+/**
+ * The escape plot's rows are named by optimizer (every hyperparameter) and start group, which can be
+ * wider than a side panel: cut them to `px` (Vega adds an ellipsis; the summary table has them whole).
+ */
+function limitRowLabels(spec: TopLevelSpec, px: number): TopLevelSpec {
+  const { layer } = spec as unknown as { layer?: { encoding?: { y?: { axis?: object } } }[] };
+  if (!Array.isArray(layer)) return spec;
+  const limited = layer.map((l) => (l.encoding?.y ? { ...l, encoding: { ...l.encoding, y: { ...l.encoding.y, axis: { ...l.encoding.y.axis, labelLimit: px } } } } : l));
+  return { ...spec, layer: limited } as unknown as TopLevelSpec;
+}
+
 /** Room left for the plotting area once axes, titles and a legend are drawn around it. */
 const DECORATION_PX = 170;
 
@@ -107,9 +118,19 @@ export function buildPlotSpec(kind: PlotKind, data: PlotData, theme: WebviewThem
       // The CLI's three figures per probe (escape steps, loss curves, trajectories), one under another.
       const probes = (data.probes ?? []).map(reviveProbeResult);
       const side = Math.min(width, 420);
-      const lossPanel = clamp(width / 2 - 60, 200, 420);
+      // Loss panels (one per start group) two abreast when the page is wide enough, else one under another.
+      const twoColumns = availableWidth >= 620;
+      const lossPanel = twoColumns ? clamp(availableWidth / 2 - 130, 200, 420) : clamp(availableWidth - 150, 200, 600);
+      const rowLabels = clamp(availableWidth * 0.45, 120, 600);
+      const escapeWidth = clamp(availableWidth - rowLabels - 90, 160, 900);
       spec = probes.length > 0
-        ? stack(probes.flatMap((p) => [probeEscapeSpec(p, opts), probeLossSpec(p, { ...opts, width: lossPanel, height: 200 }), probeTrajectorySpec(p, { ...opts, width: side, height: side })]))
+        ? stack(
+            probes.flatMap((p) => [
+              limitRowLabels(probeEscapeSpec(p, { ...opts, width: escapeWidth }), rowLabels),
+              { ...probeLossSpec(p, { ...opts, width: lossPanel, height: 200 }), columns: twoColumns ? 2 : 1 } as TopLevelSpec,
+              probeTrajectorySpec(p, { ...opts, width: side, height: side }),
+            ]),
+          )
         : undefined;
       break;
     }
