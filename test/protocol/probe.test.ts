@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CodeLensRequest, CompletionRequest, DocumentFormattingRequest } from 'vscode-languageserver-protocol/node';
+import { CancellationTokenSource, CodeLensRequest, CompletionRequest, DocumentFormattingRequest } from 'vscode-languageserver-protocol/node';
 import type { CompletionItem, CompletionList, TextEdit } from 'vscode-languageserver-protocol/node';
 import { CritCommands, ProbeRequest } from '../../server/src/protocol';
 import type { ProbeResponse } from '../../server/src/protocol';
@@ -70,15 +70,33 @@ test('crit/probe of an unknown probe or landscape fails', async () => {
   assert.equal(noLandscape.status, 'failed');
 });
 
-test('an edit cancels a running probe', async () => {
-  client.recordProgress('long-token');
-  const pending = client.connection.sendRequest(ProbeRequest, { uri, landscape: 'tiny', probe: 'long', workDoneToken: 'long-token' });
-  // Progress notifications do not wake client.waitFor: poll for the probe's first report.
+/** Resolves once the probe on `token` has reported training progress (progress does not wake client.waitFor: poll). */
+async function trainingStarted(token: string): Promise<void> {
   const deadline = Date.now() + 20_000;
-  while (!client.progress.some((p) => p.token === 'long-token' && /probe long/.test((p.value as Progress).message ?? ''))) {
+  while (!client.progress.some((p) => p.token === token && /probe long/.test((p.value as Progress).message ?? ''))) {
     assert.ok(Date.now() < deadline, 'the long probe starts training within 20 s');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+test('$/cancelRequest cancels a running probe', async () => {
+  client.recordProgress('cancel-token');
+  const source = new CancellationTokenSource();
+  const pending = client.connection.sendRequest(ProbeRequest, { uri, landscape: 'tiny', probe: 'long', workDoneToken: 'cancel-token' }, source.token);
+  await trainingStarted('cancel-token');
+  source.cancel();
+  // vscode-jsonrpc rejects a cancelled request on the client side, or the server answers 'cancelled' first.
+  const outcome = await pending.then((response) => response.status, (error: Error) => error.message);
+  assert.match(outcome, /cancelled/i);
+  // The lane is free again: a short probe runs to the end afterwards.
+  const after = await client.connection.sendRequest(ProbeRequest, { uri, landscape: 'tiny', probe: 'quick' });
+  assert.equal(after.status, 'done');
+});
+
+test('an edit cancels a running probe', async () => {
+  client.recordProgress('long-token');
+  const pending = client.connection.sendRequest(ProbeRequest, { uri, landscape: 'tiny', probe: 'long', workDoneToken: 'long-token' });
+  await trainingStarted('long-token');
   await client.change(uri, text.replace('// A tiny probe', '// An edited tiny probe'), 2);
   const response = await pending;
   assert.equal(response.status, 'cancelled');
