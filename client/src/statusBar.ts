@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 
 /** What the status bar shows; mirrors the server's `crit/status` states plus the client's own. */
-export type ServerState = 'starting' | 'idle' | 'checking' | 'solving' | 'solved' | 'failed' | 'stopped' | 'restricted';
+export type ServerState = 'starting' | 'idle' | 'checking' | 'solving' | 'probing' | 'solved' | 'failed' | 'stopped' | 'restricted';
 
 export interface StatusView {
   state: ServerState;
-  /** 0-100 while solving. */
+  /** 0-100 while solving or probing. */
   percent?: number;
   /** Landscape (or phase) the state is about. */
   detail?: string;
@@ -18,6 +18,7 @@ const ICONS: Record<ServerState, string> = {
   idle: '$(pulse)',
   checking: '$(sync~spin)',
   solving: '$(loading~spin)',
+  probing: '$(beaker)',
   solved: '$(pass)',
   failed: '$(error)',
   stopped: '$(circle-slash)',
@@ -26,7 +27,7 @@ const ICONS: Record<ServerState, string> = {
 
 /** The visible text: "Crit: solving 40%", "Crit: solved", ... (tests read it through the test command). */
 export function statusText(view: StatusView): string {
-  const percent = view.state === 'solving' && view.percent !== undefined ? ` ${Math.round(view.percent)}%` : '';
+  const percent = (view.state === 'solving' || view.state === 'probing') && view.percent !== undefined ? ` ${Math.round(view.percent)}%` : '';
   const detail = view.detail ? ` (${view.detail})` : '';
   return `Crit: ${view.state}${percent}${detail}`;
 }

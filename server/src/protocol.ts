@@ -29,16 +29,16 @@ export const SettingsNotification = new NotificationType<CritSettings>('crit/set
 // ---------------------------------------------------------------------------------------------
 // Server state, for a status bar.
 
-export type ServerState = 'idle' | 'checking' | 'solving' | 'solved' | 'failed';
+export type ServerState = 'idle' | 'checking' | 'solving' | 'probing' | 'solved' | 'failed';
 
 export interface StatusParams {
   state: ServerState;
   /** The document and landscape concerned, when the state is about one. */
   uri?: string;
   landscape?: string;
-  /** Solve progress in [0, 100] while `state` is 'solving'. */
+  /** Progress in [0, 100] while `state` is 'solving' or 'probing'. */
   percentage?: number;
-  /** Engine phase label while solving ("rank", "solve", "hessian A", ...). */
+  /** Engine phase label while solving ("rank", "solve", "hessian A", ...); the probe while probing ("probe quick"). */
   phase?: string;
   /** A short human sentence (why it failed, what was solved). */
   message?: string;

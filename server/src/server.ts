@@ -82,7 +82,7 @@ const solves = new SolveService({
   },
 });
 
-const probes = new ProbeService({ model, lane: probeLane, solve: (analysis, landscape, progress, cancel) => solves.solve(analysis, landscape, progress, cancel) });
+const probes = new ProbeService({ model, lane: probeLane, status, solve: (analysis, landscape, progress, cancel) => solves.solve(analysis, landscape, progress, cancel) });
 
 function scheduleTier2(uri: string): void {
   tier2.schedule(uri, () => {

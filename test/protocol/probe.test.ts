@@ -31,6 +31,7 @@ type Progress = { kind: string; percentage?: number; message?: string };
 
 test('crit/probe solves first, reports progress and answers every run', async () => {
   client.recordProgress('probe-token');
+  const statusesBefore = client.statuses.length;
   const response = await client.connection.sendRequest(ProbeRequest, { uri, landscape: 'tiny', probe: 'quick', workDoneToken: 'probe-token' });
   assert.equal(response.status, 'done', JSON.stringify(response).slice(0, 500));
   const { results } = response as Extract<ProbeResponse, { status: 'done' }>;
@@ -60,6 +61,10 @@ test('crit/probe solves first, reports progress and answers every run', async ()
   assert.deepEqual([...percentages].sort((a, b) => a - b), percentages, 'progress only moves forward');
   assert.ok(reports.some((r) => /^solve: /.test(r.message ?? '')), 'the solve before the probe is shown');
   assert.ok(reports.some((r) => /probe quick/.test(r.message ?? '')), 'the probe phase is shown');
+
+  const statuses = client.statuses.slice(statusesBefore);
+  assert.ok(statuses.some((s) => s.state === 'probing' && s.landscape === 'tiny' && typeof s.percentage === 'number'), 'crit/status says probing');
+  await client.waitFor('the status to leave probing', () => (client.statuses.at(-1)?.state !== 'probing' ? true : undefined));
 });
 
 test('crit/probe of an unknown probe or landscape fails', async () => {

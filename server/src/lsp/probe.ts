@@ -13,6 +13,7 @@ import { landscapeHasErrors, landscapeNamed } from './analysis';
 import { currentCompilation } from './custom';
 import type { ServerModel } from './model';
 import type { ProgressSink } from './solve';
+import type { StatusTracker } from './status';
 
 /** Share of the progress bar a solve before the probes takes. */
 const SOLVE_SHARE = 0.2;
@@ -20,6 +21,7 @@ const SOLVE_SHARE = 0.2;
 export interface ProbeDeps {
   model: ServerModel;
   lane: WorkerLane;
+  status: StatusTracker;
   /** Solves the landscape (SolveService.solve), reporting on `progress`. */
   solve: (analysis: DocumentAnalysis, landscape: string, progress: ProgressSink, cancel: AbortSignal) => Promise<SolveResponse>;
 }
@@ -50,7 +52,8 @@ export class ProbeService {
     const specs = landscape.probes.map((node, k) => compileProbe(node, k)).filter((spec) => params.probe === undefined || spec.name === params.probe);
     if (specs.length === 0) return { status: 'failed', message: `${params.landscape} has no probe named '${params.probe}'` };
 
-    const key = `${analysis.uri}#${params.landscape}`;
+    const ref = { uri: analysis.uri, landscape: params.landscape };
+    const key = `${ref.uri}#${ref.landscape}`;
     this.running.get(key)?.abort();
     const controller = new AbortController();
     this.running.set(key, controller);
@@ -74,6 +77,7 @@ export class ProbeService {
         const onProgress = (phase: string, fraction: number): void => {
           const overall = start + ((1 - start) * (i + Math.min(1, Math.max(0, fraction)))) / specs.length;
           progress.report(Math.round(overall * 100), `${phase} ${Math.round(fraction * 100)}%`);
+          this.deps.status.probing(ref, overall, phase);
         };
         onProgress(`probe ${spec.name}`, 0);
         const job = { type: 'probe', landscape: params.landscape, problem, spec, memoryBudgetBytes: model.settings.memoryBudgetBytes } as const;
@@ -88,6 +92,7 @@ export class ProbeService {
       if (error instanceof CancelledError) return { status: 'cancelled' };
       return { status: 'failed', message: error instanceof Error ? error.message : String(error) };
     } finally {
+      this.deps.status.probeEnded(ref);
       if (this.running.get(key) === controller) this.running.delete(key);
     }
   }
