@@ -5,6 +5,8 @@
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { WorkDoneProgressParams } from 'vscode-languageserver-protocol';
+import type { HessianTarget, PointCertificate, RankLossCause, Signature, SolvabilityReport } from './engine/types';
+import type { DatasetRows, InterpolationCurve, PlaneGrid, SpectrumCurve } from './io/plots';
 import type { ProbeResult } from './probe/types';
 
 /** Sent by the client in `initialize` (`initializationOptions`) and later in `crit/settings`. */
@@ -56,77 +58,19 @@ export interface LandscapeRef {
   landscape: string;
 }
 
-export type HessianTargetJson =
-  | { kind: 'any' }
-  | { kind: 'minimum'; margin?: number; sharpness?: number }
-  | { kind: 'maximum'; margin?: number; sharpness?: number }
-  | { kind: 'saddle'; index: number; margin?: number; sharpness?: number };
+export type HessianTargetJson = HessianTarget;
+export type SignatureJson = Signature;
 
-export interface SignatureJson {
-  positive: number;
-  negative: number;
-  zero: number;
-}
+/** A verified certificate (engine PointCertificate) without its dense spectrum, sent as `curves.spectra`. */
+export type CertificateJson = Omit<PointCertificate, 'eigenvalues'>;
 
-export interface CertificateJson {
-  name: string;
-  target: HessianTargetJson;
-  gradientNorm: number;
-  relativeGradientNorm: number;
-  loss: number;
-  signature: SignatureJson;
-  zeroTolerance: number;
-  symmetryZeros: number;
-  minEigenvalue: number;
-  maxEigenvalue: number;
-  margin: number;
-  spectrumMethod: 'dense' | 'lanczos';
-  critical: boolean;
-  achieved: boolean;
-  reason?: string;
-}
+/** The engine's solvability report, each rank-loss cause cut to its kind and words. */
+export type SolvabilityJson = Omit<SolvabilityReport, 'causes'> & {
+  causes: Pick<RankLossCause, 'kind' | 'harmless' | 'message'>[];
+};
 
-export interface SolvabilityJson {
-  labelCount: number;
-  equationCount: number;
-  parameterCount: number;
-  rank: number;
-  rankTolerance: number;
-  consistencyResidual: number;
-  consistent: boolean;
-  conditionNumber: number;
-  /** Each rank-loss cause in words (symmetry, output bias, coincidence). */
-  causes: { kind: string; harmless: boolean; message: string }[];
-  relativeLabelChange?: number;
-  warnings: string[];
-}
-
-/** Loss (and gradient norm) along θ(α) = (1 − α) θ_from + α θ_to. */
-export interface InterpolationCurve {
-  from: string;
-  to: string;
-  alpha: number[];
-  loss: number[];
-  gradientNorm?: number[];
-}
-
-/** Loss on a grid over a plane through three points or along two directions; loss[i][j] at (u[i], v[j]). */
-export interface PlaneGrid {
-  title: string;
-  u: number[];
-  v: number[];
-  loss: number[][];
-  /** Planted points lying in the plane, at their (u, v) coordinates. */
-  points?: { name: string; u: number; v: number }[];
-}
-
-/** The Hessian spectrum of one planted point (ascending), with the band counted as zero. */
-export interface SpectrumCurve {
-  point: string;
-  eigenvalues: number[];
-  zeroTolerance: number;
-  method: 'dense' | 'lanczos';
-}
+/** Loss along interpolation lines, loss over planes and Hessian spectra: the shapes the plots draw. */
+export type { InterpolationCurve, PlaneGrid, SpectrumCurve } from './io/plots';
 
 export interface LandscapeResult extends LandscapeRef {
   /** Document version that was solved; results of older versions are replaced. */
@@ -182,17 +126,10 @@ export interface DatasetParams extends LandscapeRef {
   limit?: number;
 }
 
-export interface DatasetPage {
-  m: number;
-  dx: number;
-  dy: number;
+export interface DatasetPage extends DatasetRows {
   offset: number;
-  /** Row-major, rows × dx and rows × dy. `labels` is null until the landscape is solved. */
-  inputs: number[];
-  baseLabels: number[];
-  labels: number[] | null;
   /** The network's outputs at each planted point for the same rows (row-major rows × dy). */
-  predictions: { name: string; values: number[] }[];
+  predictions: NonNullable<DatasetRows['predictions']>;
 }
 
 /**

@@ -11,7 +11,7 @@ import { writeCsv } from '../io/csv';
 import { exportLandscape, ExportError } from '../io/export';
 import {
   datasetSpec, datasetTable, interpolationSpec, interpolationTable, planeSpec, planeTable, spectrumSpec, spectrumTable,
-  formatSignature, formatTarget, type PlotTable, type PlotTheme, type PointLabel, type SpectrumInput,
+  formatSignature, formatTarget, type PlotTable, type PlotTheme, type PointLabel, type SpectrumCurve,
 } from '../io/plots';
 import { renderSvg } from '../io/render';
 import { verifyExportFolder } from '../io/verify';
@@ -284,7 +284,7 @@ export function landscapePlots(compiled: CompiledLandscape, result: SolveResult,
       const name = r.kind === 'plane' ? `plane-${r.points.join('-')}` : `directions-${r.center}`;
       files.push({ name: unique(name), spec: planeSpec(grid, { theme, logScale: true }), table: planeTable(grid) });
     } else if (r.kind === 'spectrum') {
-      const spectra: SpectrumInput[] = result.certificates
+      const spectra: SpectrumCurve[] = result.certificates
         .filter((c) => r.point === '*' || c.name === r.point)
         .map((c) => ({
           point: c.name,

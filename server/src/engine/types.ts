@@ -157,6 +157,9 @@ export interface PointCertificate {
   reason?: string;
 }
 
+/** A certificate's verified claims without the spectrum and the data-zero count: what an export manifest records. */
+export type CertificateSummary = Omit<PointCertificate, 'eigenvalues' | 'dataZeros'>;
+
 export interface SolveResult {
   /** Solved labels, m × d_y row-major. */
   Y: Float64Array;

@@ -13,7 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { layerLayout } from '../engine/network';
-import type { HessianTarget, NetworkSpec, PlantProblem, RankLossCause, Signature, SolveResult, Theta } from '../engine/types';
+import type { CertificateSummary, NetworkSpec, PlantProblem, SolvabilityReport, SolveResult, Theta } from '../engine/types';
 import { writeCsv } from './csv';
 import type { NumericArray } from './npy';
 import { writeNpz } from './npz';
@@ -31,24 +31,9 @@ export interface ExportSource {
   sourceText: string;
 }
 
-export interface ManifestPlanted {
-  name: string;
+export interface ManifestPlanted extends CertificateSummary {
   /** Relative path of the weights file, '/'-separated. */
   weights: string;
-  target: HessianTarget;
-  gradientNorm: number;
-  relativeGradientNorm: number;
-  loss: number;
-  signature: Signature;
-  zeroTolerance: number;
-  symmetryZeros: number;
-  minEigenvalue: number;
-  maxEigenvalue: number;
-  margin: number;
-  spectrumMethod: 'dense' | 'lanczos';
-  critical: boolean;
-  achieved: boolean;
-  reason?: string;
 }
 
 export interface Manifest {
@@ -62,19 +47,7 @@ export interface Manifest {
   data: { file: string; csv?: string; m: number; dx: number; dy: number; fixedLabels: number };
   objective: PlantProblem['objective'];
   planted: ManifestPlanted[];
-  solvability: {
-    labelCount: number;
-    equationCount: number;
-    parameterCount: number;
-    rank: number;
-    rankTolerance: number;
-    consistencyResidual: number;
-    consistent: boolean;
-    conditionNumber: number;
-    relativeLabelChange?: number;
-    causes: RankLossCause[];
-    warnings: string[];
-  };
+  solvability: Omit<SolvabilityReport, 'hessianFreedom'>;
 }
 
 export class ExportError extends Error {

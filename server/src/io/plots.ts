@@ -1,11 +1,12 @@
 /**
  * Vega-Lite specs for Crit's plots, as pure functions (data in, JSON out), shared by the CLI
  * (rendered to SVG in Node by `renderSvg`) and the extension's webviews (rendered in the page).
- * Inputs are plain arrays shaped like the protocol's InterpolationCurve, PlaneGrid, SpectrumCurve,
- * CertificateJson and DatasetPage, so either side can pass what it has without conversion.
+ * Inputs are plain arrays; the protocol re-exports the curve types declared here and its CertificateJson
+ * and DatasetPage fit PointLabel and DatasetRows, so either side passes what it has without conversion.
  * Each plot also has a table builder: the numbers behind the picture, for CSV.
  */
 import type { TopLevelSpec } from 'vega-lite' with { 'resolution-mode': 'import' };
+import type { HessianTarget, Signature } from '../engine/types';
 import type { NumericArray } from './npy';
 
 export type PlotTheme = 'light' | 'dark';
@@ -21,26 +22,16 @@ export interface PlotOptions {
   height?: number;
 }
 
-export interface SignatureLike {
-  positive: number;
-  negative: number;
-  zero: number;
-}
-
-export type TargetLike =
-  | { kind: 'any' }
-  | { kind: 'minimum' | 'maximum'; margin?: number; sharpness?: number }
-  | { kind: 'saddle'; index: number; margin?: number; sharpness?: number };
-
 /** What a plot says about a planted point: its certified signature against its target. */
 export interface PointLabel {
   name: string;
-  signature: SignatureLike;
-  target: TargetLike;
+  signature: Signature;
+  target: HessianTarget;
   achieved: boolean;
 }
 
-export interface InterpolationInput {
+/** Loss (and gradient norm) along θ(α) = (1 − α) θ_from + α θ_to. */
+export interface InterpolationCurve {
   from: string;
   to: string;
   alpha: number[];
@@ -48,8 +39,8 @@ export interface InterpolationInput {
   gradientNorm?: number[];
 }
 
-/** loss[i][j] is the loss at (u[i], v[j]). */
-export interface PlaneInput {
+/** Loss on a grid over a plane through three points or along two directions; loss[i][j] at (u[i], v[j]). */
+export interface PlaneGrid {
   title: string;
   u: number[];
   v: number[];
@@ -58,7 +49,8 @@ export interface PlaneInput {
   points?: { name: string; u: number; v: number }[];
 }
 
-export interface SpectrumInput {
+/** The Hessian spectrum of one planted point (ascending), with the band counted as zero. */
+export interface SpectrumCurve {
   point: string;
   /** Ascending; the extremes only when method is 'lanczos'. */
   eigenvalues: number[];
@@ -66,17 +58,18 @@ export interface SpectrumInput {
   method: 'dense' | 'lanczos';
 }
 
-export interface DatasetInput {
+/** Rows of a dataset with their labels (the protocol's DatasetPage carries one page of them). */
+export interface DatasetRows {
   m: number;
   dx: number;
   dy: number;
-  /** Row-major m × dx. */
+  /** Row-major, rows × dx. */
   inputs: number[];
-  /** Row-major m × dy. */
+  /** Row-major, rows × dy. */
   baseLabels: number[];
-  /** Solved labels, row-major m × dy; null before solving. */
+  /** Solved labels, row-major rows × dy; null until the landscape is solved. */
   labels: number[] | null;
-  /** Network outputs at planted points (row-major m × dy each). */
+  /** Network outputs at planted points (row-major rows × dy each). */
   predictions?: { name: string; values: number[] }[];
 }
 
@@ -147,11 +140,11 @@ export function themeConfig(theme: PlotTheme = 'light'): NonNullable<TopLevelSpe
 const SIZE = { width: 520, height: 220 };
 
 /** "(+30, −2, 0:4)" */
-export function formatSignature(s: SignatureLike): string {
+export function formatSignature(s: Signature): string {
   return `(+${s.positive}, −${s.negative}, 0:${s.zero})`;
 }
 
-export function formatTarget(t: TargetLike): string {
+export function formatTarget(t: HessianTarget): string {
   return t.kind === 'saddle' ? `saddle(${t.index})` : t.kind;
 }
 
@@ -161,7 +154,7 @@ export function pointCaption(p: PointLabel): string {
 }
 
 /** Loss and gradient norm along θ(α) = (1 − α) θ_from + α θ_to, planted points marked at α = 0 and 1. */
-export function interpolationSpec(curve: InterpolationInput, points: PointLabel[] = [], opts: PlotOptions = {}): TopLevelSpec {
+export function interpolationSpec(curve: InterpolationCurve, points: PointLabel[] = [], opts: PlotOptions = {}): TopLevelSpec {
   const p = PALETTES[opts.theme ?? 'light'];
   // Log scale by default only when the positive losses span two decades or more: a nearly flat high loss reads better on a linear axis.
   const positive = curve.loss.filter((x) => x > 0);
@@ -222,7 +215,7 @@ export function interpolationSpec(curve: InterpolationInput, points: PointLabel[
   } as TopLevelSpec;
 }
 
-export function interpolationTable(curve: InterpolationInput): PlotTable {
+export function interpolationTable(curve: InterpolationCurve): PlotTable {
   const withGradient = curve.gradientNorm !== undefined;
   const cols = withGradient ? 3 : 2;
   const data = new Float64Array(curve.alpha.length * cols);
@@ -242,7 +235,7 @@ function cellEdges(coords: number[]): { lo: number[]; hi: number[] } {
 }
 
 /** The loss over a plane (or two random directions) as a heatmap, over one direction as a line; planted points marked. */
-export function planeSpec(grid: PlaneInput, opts: PlotOptions = {}): TopLevelSpec {
+export function planeSpec(grid: PlaneGrid, opts: PlotOptions = {}): TopLevelSpec {
   const p = PALETTES[opts.theme ?? 'light'];
   const allPositive = grid.loss.every((row) => row.every((x) => x > 0));
   const log = (opts.logScale ?? false) && allPositive;
@@ -292,7 +285,7 @@ export function planeSpec(grid: PlaneInput, opts: PlotOptions = {}): TopLevelSpe
 }
 
 /** A grid with a single v (one random direction): the loss along u as a line, points marked. */
-function sliceSpec(grid: PlaneInput, log: boolean, opts: PlotOptions): TopLevelSpec {
+function sliceSpec(grid: PlaneGrid, log: boolean, opts: PlotOptions): TopLevelSpec {
   const p = PALETTES[opts.theme ?? 'light'];
   const values = grid.u.map((u, i) => ({ u, loss: grid.loss[i][0] }));
   const onSlice = (grid.points ?? []).filter((q) => q.v === grid.v[0]);
@@ -322,7 +315,7 @@ function sliceSpec(grid: PlaneInput, log: boolean, opts: PlotOptions): TopLevelS
   } as TopLevelSpec;
 }
 
-export function planeTable(grid: PlaneInput): PlotTable {
+export function planeTable(grid: PlaneGrid): PlotTable {
   const rows = grid.u.length * grid.v.length;
   const data = new Float64Array(rows * 3);
   let r = 0;
@@ -338,7 +331,7 @@ export function planeTable(grid: PlaneInput): PlotTable {
  * Eigenvalues of each planted point's loss Hessian against their index, on a symmetric-log axis
  * whose linear part is the zero band |λ| ≤ zeroTolerance (shaded): points inside count as zero.
  */
-export function spectrumSpec(curves: SpectrumInput[], points: PointLabel[] = [], opts: PlotOptions = {}): TopLevelSpec {
+export function spectrumSpec(curves: SpectrumCurve[], points: PointLabel[] = [], opts: PlotOptions = {}): TopLevelSpec {
   const p = PALETTES[opts.theme ?? 'light'];
   const byName = new Map(points.map((q) => [q.name, q]));
   const panels = curves.map((c) => {
@@ -413,7 +406,7 @@ function symlogTicks(eigenvalues: number[], constant: number): number[] {
   return ticks.sort((a, b) => a - b);
 }
 
-export function spectrumTable(curves: SpectrumInput[]): PlotTable {
+export function spectrumTable(curves: SpectrumCurve[]): PlotTable {
   const rows = curves.reduce((n, c) => n + c.eigenvalues.length, 0);
   const data = new Float64Array(rows * 4);
   let r = 0;
@@ -430,7 +423,7 @@ export function spectrumTable(curves: SpectrumInput[]): PlotTable {
  * the planted points against x; with two inputs, the plane coloured by each; otherwise a histogram
  * of the label change y − y_base.
  */
-export function datasetSpec(d: DatasetInput, opts: PlotOptions = {}): TopLevelSpec {
+export function datasetSpec(d: DatasetRows, opts: PlotOptions = {}): TopLevelSpec {
   const p = PALETTES[opts.theme ?? 'light'];
   const base = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json' as const,
@@ -503,14 +496,14 @@ export function datasetSpec(d: DatasetInput, opts: PlotOptions = {}): TopLevelSp
   } as TopLevelSpec;
 }
 
-function datasetSeries(d: DatasetInput): { name: string; kind: 'label' | 'prediction'; values: number[] }[] {
+function datasetSeries(d: DatasetRows): { name: string; kind: 'label' | 'prediction'; values: number[] }[] {
   const series: { name: string; kind: 'label' | 'prediction'; values: number[] }[] = [{ name: 'base labels', kind: 'label', values: d.baseLabels }];
   if (d.labels) series.push({ name: 'solved labels', kind: 'label', values: d.labels });
   for (const pred of d.predictions ?? []) series.push({ name: `output at ${pred.name}`, kind: 'prediction', values: pred.values });
   return series;
 }
 
-export function datasetTable(d: DatasetInput): PlotTable {
+export function datasetTable(d: DatasetRows): PlotTable {
   const preds = d.predictions ?? [];
   const cols = d.dx + d.dy * (2 + preds.length);
   const header = [
