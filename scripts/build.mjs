@@ -1,7 +1,7 @@
 // Bundles every entry point with esbuild: the extension (CommonJS, `vscode` external), the language
 // server, the solve worker, the CLI, the webview scripts (browser) and the extension-host test suite.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'node20' };
@@ -36,4 +36,14 @@ if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
+}
+
+// The native addon (npm run build:native), when built, goes beside the server and CLI bundles: the
+// loader looks there first, and it is what the .vsix carries (it has no server/native/).
+const nativeAddon = 'server/native/build/Release/crit_lapack.node';
+if (existsSync(nativeAddon)) {
+  for (const dir of ['dist/server', 'dist/cli']) {
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(nativeAddon, `${dir}/crit_lapack.node`);
+  }
 }
