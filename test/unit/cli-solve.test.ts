@@ -22,7 +22,7 @@ test('crit solve writes the spec\'s export, prints the certificate, refuses to o
   const exportDir = join(dir, 'out', 'two_points');
   assert.deepEqual(readdirSync(exportDir).sort(), ['dataset.csv', 'dataset.npz', 'manifest.json', 'weights']);
   assert.match(first.stdout, /landscape two_points/);
-  assert.match(first.stdout, /✓\s+A\s+saddle\(2\)\s+\(\+\d+, −2, 0:0\)/);
+  assert.match(first.stdout, /✓\s+A\s+saddle\(2\)\s+\(\d+\+, 2−, 0 zero\)/);
   assert.match(first.stdout, /✓\s+B\s+any/);
   assert.match(first.stdout, new RegExp(`export written to ${exportDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
 
@@ -118,7 +118,7 @@ test('crit plot writes an SVG and the CSV behind every plot', async () => {
   assert.deepEqual(files, ['dataset.csv', 'dataset.svg', 'interpolate-A-B.csv', 'interpolate-A-B.svg', 'spectrum-A.csv', 'spectrum-A.svg']);
   const svg = readFileSync(join(outDir, 'two_points', 'interpolate-A-B.svg'), 'utf8');
   assert.ok(svg.startsWith('<svg'), 'an SVG document');
-  assert.ok(/A \(\+\d+, −2, 0:0\) saddle\(2\) ✓/.test(svg), 'the planted point is marked with its certified signature');
+  assert.ok(/A \(\d+\+, 2−, 0 zero\) saddle\(2\) ✓/.test(svg), 'the planted point is marked with its certified signature');
   const csv = readFileSync(join(outDir, 'two_points', 'interpolate-A-B.csv'), 'utf8').trim().split('\n');
   assert.equal(csv[0], 'alpha,loss,gradient_norm');
   assert.equal(csv.length, 42);

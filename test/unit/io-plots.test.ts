@@ -19,9 +19,9 @@ const spectrum = { point: 'A', eigenvalues: [-3, -0.5, 1e-12, 2, 40], zeroTolera
 const X = Array.from({ length: 30 }, (_, i) => i / 10 - 1.5);
 
 test('captions say signature, target and whether it was reached', () => {
-  assert.equal(formatSignature(points[0].signature), '(+30, −2, 0:0)');
-  assert.equal(pointCaption(points[0]), 'A (+30, −2, 0:0) saddle(2) ✓');
-  assert.equal(pointCaption(points[1]), 'B (+31, −1, 0:0) minimum ✗');
+  assert.equal(formatSignature(points[0].signature), '(30+, 2−, 0 zero)');
+  assert.equal(pointCaption(points[0]), 'A (30+, 2−, 0 zero) saddle(2) ✓');
+  assert.equal(pointCaption(points[1]), 'B (31+, 1−, 0 zero) minimum ✗');
 });
 
 test('every plot renders to SVG in Node, in both themes, with its marks and labels', async () => {
@@ -42,7 +42,7 @@ test('every plot renders to SVG in Node, in both themes, with its marks and labe
     }
   }
   const interpolation = await renderSvg(specs[0]);
-  assert.ok(interpolation.includes('A (+30, −2, 0:0) saddle(2) ✓'), 'planted points marked with their certificate');
+  assert.ok(interpolation.includes('A (30+, 2−, 0 zero) saddle(2) ✓'), 'planted points marked with their certificate');
   assert.ok(interpolation.includes('log scale'), 'the loss spans decades: log axis');
   const slice = await renderSvg(specs[2]);
   assert.ok(slice.includes('mark-line'), 'one direction: a line, not a heatmap');
@@ -50,6 +50,16 @@ test('every plot renders to SVG in Node, in both themes, with its marks and labe
   assert.ok(spectrumSvg.includes('zero band ±4.0e-8'));
   const histogram = await renderSvg(specs[6]);
   assert.ok(histogram.includes('Label change'));
+});
+
+test('the two end captions of an interpolation sit on separate lines, so a narrow panel cannot overprint them', async () => {
+  const svg = await renderSvg(interpolationSpec(curve, points, { width: 160 }));
+  const lineOf = (caption: string) => {
+    const text = [...svg.matchAll(/<text[^>]*translate\(([-\d.]+),([-\d.]+)\)[^>]*>([^<]*)<\/text>/g)].find((m) => m[3] === caption);
+    assert.ok(text, `caption ${caption} drawn`);
+    return Number(text[2]);
+  };
+  assert.notEqual(lineOf(pointCaption(points[0])), lineOf(pointCaption(points[1])));
 });
 
 test('tables hold the numbers behind each plot', () => {

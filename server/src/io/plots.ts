@@ -139,16 +139,16 @@ export function themeConfig(theme: PlotTheme = 'light'): NonNullable<TopLevelSpe
 
 const SIZE = { width: 520, height: 220 };
 
-/** "(+30, −2, 0:4)" */
+/** "(30+, 2−, 4 zero)": counts of positive, negative and zero eigenvalues. */
 export function formatSignature(s: Signature): string {
-  return `(+${s.positive}, −${s.negative}, 0:${s.zero})`;
+  return `(${s.positive}+, ${s.negative}−, ${s.zero} zero)`;
 }
 
 export function formatTarget(t: HessianTarget): string {
   return t.kind === 'saddle' ? `saddle(${t.index})` : t.kind;
 }
 
-/** "A (+30, −2, 0:0) saddle(2) ✓" */
+/** "A (30+, 2−, 0 zero) saddle(2) ✓" */
 export function pointCaption(p: PointLabel): string {
   return `${p.name} ${formatSignature(p.signature)} ${formatTarget(p.target)} ${p.achieved ? '✓' : '✗'}`;
 }
@@ -171,13 +171,23 @@ export function interpolationSpec(curve: InterpolationCurve, points: PointLabel[
     return { alpha: m.alpha, caption: label ? pointCaption(label) : m.name };
   });
   const alphaAxis = { field: 'alpha', type: 'quantitative' as const, title: `α  (θ = (1 − α)·${curve.from} + α·${curve.to})` };
+  // Each caption on its own line at the top of the panel, the first reading rightwards from α = 0 and
+  // the second leftwards from α = 1: in a narrow panel they pass each other instead of overprinting.
+  const CAPTION_LINE = 14;
+  const captionLayers = marks.map((m, i) => ({
+    data: { values: [m] },
+    mark: {
+      type: 'text' as const,
+      color: p.text,
+      align: i === 0 ? ('left' as const) : ('right' as const),
+      dx: i === 0 ? 4 : -4,
+      baseline: 'top' as const,
+    },
+    encoding: { x: { field: 'alpha', type: 'quantitative' as const }, y: { value: 2 + i * CAPTION_LINE }, text: { field: 'caption', type: 'nominal' as const } },
+  }));
   const markLayers = [
     { data: { values: marks }, mark: { type: 'rule' as const, color: p.muted, strokeDash: [4, 3] }, encoding: { x: { field: 'alpha', type: 'quantitative' as const } } },
-    {
-      data: { values: marks },
-      mark: { type: 'text' as const, color: p.text, align: 'left' as const, dx: 4, dy: -4, baseline: 'bottom' as const },
-      encoding: { x: { field: 'alpha', type: 'quantitative' as const }, y: { value: 0 }, text: { field: 'caption', type: 'nominal' as const } },
-    },
+    ...captionLayers,
   ];
   const panel = (field: 'loss' | 'gradientNorm', title: string, logScale: boolean, color: string) => ({
     width,
