@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliProcess, crit, TWO_POINTS } from './cli-helpers';
+import { cliProcess, crit } from './cli-helpers';
+import { TWO_POINTS } from './specs';
 
 const dir = mkdtempSync(join(tmpdir(), 'crit-cli-check-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readNpz, writeNpz } from '../../server/src/io/npz';
-import { cliProcess, crit, TWO_MINIMA, TWO_POINTS } from './cli-helpers';
+import { cliProcess, crit } from './cli-helpers';
+import { OUTPUT_BIAS_CONFLICT, TWO_MINIMA, TWO_POINTS } from './specs';
 
 const dir = mkdtempSync(join(tmpdir(), 'crit-cli-solve-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -80,15 +81,7 @@ test('crit solve exits 2 when solved but a Hessian target is not reached, 1 on u
 });
 
 test('crit solve --landscape ignores errors elsewhere in the file; a failed planting is reported, not exported', async () => {
-  const conflict = `landscape output_bias_conflict {
-  seed 2
-  network { input 3; layer 6 tanh; output 1 linear; bias on }
-  data { points 300; inputs normal(0, 2); labels teacher(A) }
-  weights A = normal(0, 1)
-  weights B = normal(0, 1)
-  critical A
-  critical B
-}
+  const conflict = `${OUTPUT_BIAS_CONFLICT}
 landscape broken {
   network { input 3; layer 6 tanhh; output 1 linear }
   data { points 10 }

@@ -7,6 +7,7 @@ import { writeCsv } from '../../server/src/io/csv';
 import { thetaToArrays } from '../../server/src/io/export';
 import { writeNpy } from '../../server/src/io/npy';
 import { writeNpz } from '../../server/src/io/npz';
+import { OUTPUT_BIAS_CONFLICT } from './specs';
 
 const SPEC = `landscape two_points {
   seed 7
@@ -165,15 +166,7 @@ describe('compileLandscape', () => {
 
 describe('solvabilityDiagnostics', () => {
   it('explains the output-bias conflict, and its fix makes the constraints consistent', () => {
-    const text = `landscape conflict {
-  seed 2
-  network { input 3; layer 6 tanh; output 1 linear; bias on }
-  data { points 300; inputs normal(0, 2); labels teacher(A) }
-  weights A = normal(0, 1)
-  weights B = normal(0, 1)
-  critical A
-  critical B
-}`;
+    const text = OUTPUT_BIAS_CONFLICT;
     const { file } = parseCrit(text);
     const c = compileLandscape(file.landscapes[0], undefined).problem!;
     const report = analyzeProblem(c.problem);
