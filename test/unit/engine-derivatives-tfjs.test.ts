@@ -10,6 +10,7 @@ import { createRng } from '../../server/src/engine/random';
 import { initTheta, layerLayout } from '../../server/src/engine/network';
 import { evaluate, jacobian, lossHessianVector, secondDirectional } from '../../server/src/engine/derivatives';
 import { ACTIVATIONS, type Activation, type NetworkSpec } from '../../server/src/engine/types';
+import { relativeError } from './engine-helpers';
 
 function tfActivation(act: Activation, z: tf.Tensor): tf.Tensor {
   switch (act) {
@@ -39,16 +40,6 @@ function tfForward(net: NetworkSpec, X: tf.Tensor2D, theta: tf.Tensor1D): tf.Ten
 }
 
 const STEP = 1e-3;
-
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let k = 0; k < a.length; k++) {
-    diff = Math.max(diff, Math.abs(a[k] - b[k]));
-    scale = Math.max(scale, Math.abs(b[k]));
-  }
-  return diff / Math.max(scale, 1e-30);
-}
 
 test('J, loss HVP and second directional derivatives match TensorFlow.js autodiff for every activation', () => {
   const rng = createRng(99);

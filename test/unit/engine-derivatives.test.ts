@@ -7,18 +7,7 @@ import {
   secondDirectional, secondDirectionals, weightedOutputHessian, weightedOutputHessianVector,
 } from '../../server/src/engine/derivatives';
 import { ACTIVATIONS, type Activation, type NetworkSpec } from '../../server/src/engine/types';
-
-/** max |a − b| / max(max |b|, tiny): a norm-wise relative error. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let k = 0; k < a.length; k++) {
-    diff = Math.max(diff, Math.abs(a[k] - b[k]));
-    scale = Math.max(scale, Math.abs(b[k]));
-  }
-  return diff / Math.max(scale, 1e-300);
-}
+import { relativeError } from './engine-helpers';
 
 function centralDifference(fn: (t: Float64Array) => Float64Array, theta: Float64Array, v: Float64Array, h: number): Float64Array {
   const plus = Float64Array.from(theta, (x, k) => x + h * v[k]);

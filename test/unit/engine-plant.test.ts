@@ -1,32 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createRng } from '../../server/src/engine/random';
-import { forward, initTheta, parameterCount } from '../../server/src/engine/network';
+import { parameterCount } from '../../server/src/engine/network';
 import { plantLabels } from '../../server/src/engine/plant';
 import { certify, gradientMeasures } from '../../server/src/engine/certificate';
 import { evaluate } from '../../server/src/engine/derivatives';
 import { EngineError } from '../../server/src/engine/errors';
 import { pureLinAlg } from '../../server/src/engine/linalg/pure';
-import type { NetworkSpec, PlantProblem } from '../../server/src/engine/types';
+import type { NetworkSpec } from '../../server/src/engine/types';
+import { teacherProblem } from './engine-helpers';
 
 const linalg = pureLinAlg;
-
-/** Teacher-plus-noise base labels and K random planted points, all from one seed. */
-function makeProblem(net: NetworkSpec, K: number, m: number, seed: number): PlantProblem {
-  const rng = createRng(seed);
-  const dx = net.sizes[0];
-  const dy = net.sizes[net.sizes.length - 1];
-  const X = rng.fork('x').fillNormal(new Float64Array(m * dx), 0, 2);
-  const teacher = initTheta(net, { kind: 'normal', mean: 0, std: 1 }, rng.fork('teacher'));
-  const Y0 = forward(net, teacher, X, m).map((y) => y + 0.1 * rng.normal());
-  const planted = Array.from({ length: K }, (_, k) => ({
-    name: `P${k}`,
-    theta: initTheta(net, { kind: 'normal', mean: 0, std: 1 }, rng.fork(`P${k}`)),
-    target: { kind: 'any' as const },
-  }));
-  return { network: net, data: { m, dx, dy, X, Y0 }, planted, objective: { kind: 'closest' } };
-}
 
 const tanhNets: NetworkSpec[] = [
   { sizes: [4, 6, 1], activations: ['tanh', 'tanh'], bias: true },
@@ -40,7 +24,7 @@ test('planting K = 1..4 points in tanh nets gives critical points at rounding le
     const dy = net.sizes[net.sizes.length - 1];
     for (let K = 1; K <= 4; K++) {
       const m = Math.ceil((2 * K * n) / dy);
-      const problem = makeProblem(net, K, m, 100 + K);
+      const problem = teacherProblem(net, K, m, 100 + K);
       const { Y, factorization } = plantLabels(problem, linalg);
       assert.equal(factorization.rank, K * n, `${net.sizes.join('-')} K=${K} full rank`);
       for (const cert of certify(problem, Y, { linalg })) {
@@ -53,17 +37,17 @@ test('planting K = 1..4 points in tanh nets gives critical points at rounding le
 });
 
 test('the same problem and seed give bit-identical labels', () => {
-  const a = plantLabels(makeProblem(tanhNets[0], 2, 200, 7), linalg).Y;
-  const b = plantLabels(makeProblem(tanhNets[0], 2, 200, 7), linalg).Y;
+  const a = plantLabels(teacherProblem(tanhNets[0], 2, 200, 7), linalg).Y;
+  const b = plantLabels(teacherProblem(tanhNets[0], 2, 200, 7), linalg).Y;
   assert.deepEqual(Buffer.from(a.buffer), Buffer.from(b.buffer));
-  const c = plantLabels(makeProblem(tanhNets[0], 2, 200, 8), linalg).Y;
+  const c = plantLabels(teacherProblem(tanhNets[0], 2, 200, 8), linalg).Y;
   assert.notDeepEqual(a, c);
 });
 
 test('multi-output labels, fixed labels and the min-loss-at objective', () => {
   const net = tanhNets[2];
   const n = parameterCount(net);
-  const problem = makeProblem(net, 2, 3 * n, 31);
+  const problem = teacherProblem(net, 2, 3 * n, 31);
   const total = problem.data.m * 2;
   const fixed = new Uint8Array(total);
   for (let j = 0; j < total; j += 3) fixed[j] = 1;
@@ -86,13 +70,13 @@ test('multi-output labels, fixed labels and the min-loss-at objective', () => {
 });
 
 test('refuses above the memory budget with a typed error before building matrices', () => {
-  const problem = { ...makeProblem(tanhNets[0], 4, 5000, 1), memoryBudgetBytes: 10 * 1024 * 1024 };
+  const problem = { ...teacherProblem(tanhNets[0], 4, 5000, 1), memoryBudgetBytes: 10 * 1024 * 1024 };
   assert.throws(() => plantLabels(problem, linalg), (e: unknown) => e instanceof EngineError && e.code === 'memory-budget' && /memory budget/.test(e.message));
 });
 
 test('labels, gradients and certified spectra agree with an independent NumPy implementation (tanh 4-6-1 with bias, K = 2)', () => {
   const net = tanhNets[0];
-  const problem = makeProblem(net, 2, 120, 55);
+  const problem = teacherProblem(net, 2, 120, 55);
   const { Y } = plantLabels(problem, linalg);
   const script = `
 import json, sys

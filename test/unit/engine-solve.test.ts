@@ -1,32 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  analyzeProblem, certifyPoint, createRng, EngineError, ENGINE_VERSION, forward, getLinAlg, initTheta, parameterCount, solveProblem,
+  analyzeProblem, certifyPoint, createRng, EngineError, ENGINE_VERSION, getLinAlg, parameterCount, solveProblem,
   type NetworkSpec, type PlantProblem,
 } from '../../server/src/engine';
+import { teacherProblem } from './engine-helpers';
 
-function makeProblem(net: NetworkSpec, K: number, m: number, seed: number): PlantProblem {
-  const rng = createRng(seed);
-  const dx = net.sizes[0];
-  const dy = net.sizes[net.sizes.length - 1];
-  const X = rng.fork('x').fillNormal(new Float64Array(m * dx), 0, 2);
-  const teacher = initTheta(net, { kind: 'glorot-normal' }, rng.fork('teacher'));
-  const noise = rng.fork('noise');
-  const Y0 = forward(net, teacher, X, m).map((y) => y + 0.1 * noise.normal());
-  const planted = Array.from({ length: K }, (_, k) => ({
-    name: `P${k}`,
-    theta: initTheta(net, { kind: 'normal', mean: 0, std: 1 }, rng.fork(`P${k}`)),
-    target: { kind: 'any' as const },
-  }));
-  return { network: net, data: { m, dx, dy, X, Y0 }, planted, objective: { kind: 'closest' } };
-}
-
+const GLOROT = { kind: 'glorot-normal' } as const;
 const net: NetworkSpec = { sizes: [4, 5, 1], activations: ['tanh', 'tanh'], bias: true };
 
 test('solveProblem: K = 1..4 tanh points certified critical at rounding level, report filled', () => {
   const n = parameterCount(net);
   for (let K = 1; K <= 4; K++) {
-    const result = solveProblem(makeProblem(net, K, 3 * K * n, K));
+    const result = solveProblem(teacherProblem(net, K, 3 * K * n, K, GLOROT));
     assert.equal(result.engineVersion, ENGINE_VERSION);
     assert.equal(result.certificates.length, K);
     assert.equal(result.report.rank, K * n);
@@ -42,14 +28,14 @@ test('solveProblem: K = 1..4 tanh points certified critical at rounding level, r
 });
 
 test('solveProblem is bit-identical for the same spec and seed', () => {
-  const a = solveProblem(makeProblem(net, 2, 150, 9));
-  const b = solveProblem(makeProblem(net, 2, 150, 9));
+  const a = solveProblem(teacherProblem(net, 2, 150, 9, GLOROT));
+  const b = solveProblem(teacherProblem(net, 2, 150, 9, GLOROT));
   assert.deepEqual(Buffer.from(a.Y.buffer), Buffer.from(b.Y.buffer));
   assert.deepEqual(a.certificates.map((c) => c.eigenvalues), b.certificates.map((c) => c.eigenvalues));
 });
 
 test('solveProblem honours the memory budget option and the abort signal', () => {
-  const problem = makeProblem(net, 2, 150, 1);
+  const problem = teacherProblem(net, 2, 150, 1, GLOROT);
   assert.throws(() => solveProblem(problem, { memoryBudgetBytes: 1000 }), (e: unknown) => e instanceof EngineError && e.code === 'memory-budget');
   assert.throws(() => analyzeProblem(problem, { memoryBudgetBytes: 1000 }), (e: unknown) => e instanceof EngineError && e.code === 'memory-budget');
   const controller = new AbortController();
@@ -64,7 +50,7 @@ test('solveProblem honours the memory budget option and the abort signal', () =>
 });
 
 test('a minimum target for one point is verified in the certificate, never assumed', () => {
-  const problem = makeProblem(net, 1, 200, 12);
+  const problem = teacherProblem(net, 1, 200, 12, GLOROT);
   problem.planted[0].target = { kind: 'minimum' };
   const [cert] = solveProblem(problem).certificates;
   assert.ok(cert.critical);
@@ -93,7 +79,7 @@ test('relu 3-8-8-1 saddle(3): the certificate excuses the same forced zeros as s
 });
 
 test('above the dense limit the certificate uses Lanczos extremes and claims only what they decide', () => {
-  const problem = makeProblem(net, 1, 150, 4);
+  const problem = teacherProblem(net, 1, 150, 4, GLOROT);
   const result = solveProblem(problem);
   const dense = result.certificates[0];
   const linalg = getLinAlg();
