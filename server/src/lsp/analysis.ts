@@ -71,6 +71,14 @@ export function landscapeHasErrors(analysis: DocumentAnalysis, landscape: Landsc
   );
 }
 
+/** The landscape a solve or probe can run on, or why it cannot: absent, or with errors inside. */
+export function runnableLandscape(analysis: DocumentAnalysis, name: string): LandscapeNode | { failed: string } {
+  const landscape = landscapeNamed(analysis, name);
+  if (landscape === undefined) return { failed: `no landscape named '${name}' in this file` };
+  if (landscapeHasErrors(analysis, landscape)) return { failed: `${name} has errors; fix them first (see Problems)` };
+  return landscape;
+}
+
 /** True inside a comment or a string: no keyword help there. */
 export function inCommentOrString(analysis: DocumentAnalysis, offset: number): boolean {
   if (analysis.file.comments.some((c) => c.range.start.offset < offset && offset <= c.range.end.offset)) return true;

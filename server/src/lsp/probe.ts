@@ -9,8 +9,9 @@ import { probeProblemOf } from '../probe/problem';
 import type { ProbeParams, ProbeResponse, ProbeResultJson, SolveResponse } from '../protocol';
 import { CancelledError, type WorkerLane } from '../worker/lane';
 import type { DocumentAnalysis } from './analysis';
-import { landscapeHasErrors, landscapeNamed } from './analysis';
+import { runnableLandscape } from './analysis';
 import { currentCompilation } from './custom';
+import { LandscapeRuns } from './landscapeRuns';
 import type { ServerModel } from './model';
 import type { ProgressSink } from './solve';
 import type { StatusTracker } from './status';
@@ -27,37 +28,30 @@ export interface ProbeDeps {
 }
 
 export class ProbeService {
-  private readonly running = new Map<string, AbortController>();
+  private readonly runs = new LandscapeRuns();
 
   constructor(private readonly deps: ProbeDeps) {}
 
   /** Cancel every probe of the document (it changed or closed, or trust was withdrawn). */
   cancelDocument(uri: string): void {
-    for (const [key, controller] of this.running) {
-      if (key.startsWith(`${uri}#`)) controller.abort();
-    }
+    this.runs.cancelDocument(uri);
   }
 
   dispose(): void {
-    for (const controller of this.running.values()) controller.abort();
+    this.runs.dispose();
   }
 
   async probe(analysis: DocumentAnalysis, params: ProbeParams, progress: ProgressSink, cancel: AbortSignal): Promise<ProbeResponse> {
     const { model, lane } = this.deps;
     if (!model.settings.trusted) return { status: 'failed', message: 'the workspace is not trusted: Crit runs no probe until it is' };
-    const landscape = landscapeNamed(analysis, params.landscape);
-    if (landscape === undefined) return { status: 'failed', message: `no landscape named '${params.landscape}' in this file` };
-    if (landscapeHasErrors(analysis, landscape)) return { status: 'failed', message: `${params.landscape} has errors; fix them first (see Problems)` };
+    const landscape = runnableLandscape(analysis, params.landscape);
+    if ('failed' in landscape) return { status: 'failed', message: landscape.failed };
     if (landscape.probes.length === 0) return { status: 'failed', message: `${params.landscape} has no probe block` };
     const specs = landscape.probes.map((node, k) => compileProbe(node, k)).filter((spec) => params.probe === undefined || spec.name === params.probe);
     if (specs.length === 0) return { status: 'failed', message: `${params.landscape} has no probe named '${params.probe}'` };
 
     const ref = { uri: analysis.uri, landscape: params.landscape };
-    const key = `${ref.uri}#${ref.landscape}`;
-    this.running.get(key)?.abort();
-    const controller = new AbortController();
-    this.running.set(key, controller);
-    const signal = AbortSignal.any([controller.signal, cancel]);
+    const { signal, finish } = this.runs.start(ref, cancel);
     try {
       const { problemHash } = currentCompilation(model, analysis, landscape);
       let stored = model.result(analysis.uri, params.landscape);
@@ -93,7 +87,7 @@ export class ProbeService {
       return { status: 'failed', message: error instanceof Error ? error.message : String(error) };
     } finally {
       this.deps.status.probeEnded(ref);
-      if (this.running.get(key) === controller) this.running.delete(key);
+      finish();
     }
   }
 }

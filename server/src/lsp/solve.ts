@@ -10,7 +10,8 @@ import type { CompiledLandscape } from '../language';
 import { CancelledError, type WorkerLane } from '../worker/lane';
 import type { WorkerReply } from '../worker/messages';
 import type { DocumentAnalysis } from './analysis';
-import { landscapeHasErrors, landscapeNamed } from './analysis';
+import { runnableLandscape } from './analysis';
+import { LandscapeRuns } from './landscapeRuns';
 import type { ServerModel, StoredResult } from './model';
 import type { StatusTracker } from './status';
 
@@ -90,33 +91,26 @@ export class OverallProgress {
 }
 
 export class SolveService {
-  private readonly running = new Map<string, AbortController>();
+  private readonly runs = new LandscapeRuns();
 
   constructor(private readonly deps: SolveDeps) {}
 
   /** Cancel every solve of the document (it changed or closed). */
   cancelDocument(uri: string): void {
-    for (const [key, controller] of this.running) {
-      if (key.startsWith(`${uri}#`)) controller.abort();
-    }
+    this.runs.cancelDocument(uri);
   }
 
   dispose(): void {
-    for (const controller of this.running.values()) controller.abort();
+    this.runs.dispose();
   }
 
   async solve(analysis: DocumentAnalysis, landscapeName: string, progress: ProgressSink, cancel: AbortSignal): Promise<SolveResponse> {
     const { model, status } = this.deps;
     const ref: LandscapeRef = { uri: analysis.uri, landscape: landscapeName };
     if (!model.settings.trusted) return { status: 'failed', message: 'the workspace is not trusted: Crit solves nothing until it is' };
-    const landscape = landscapeNamed(analysis, landscapeName);
-    if (landscape === undefined) return { status: 'failed', message: `no landscape named '${landscapeName}' in this file` };
-    if (landscapeHasErrors(analysis, landscape)) return { status: 'failed', message: `${landscapeName} has errors; fix them first (see Problems)` };
-    const key = `${ref.uri}#${ref.landscape}`;
-    this.running.get(key)?.abort();
-    const controller = new AbortController();
-    this.running.set(key, controller);
-    const signal = AbortSignal.any([controller.signal, cancel]);
+    const landscape = runnableLandscape(analysis, landscapeName);
+    if ('failed' in landscape) return { status: 'failed', message: landscape.failed };
+    const { signal, finish } = this.runs.start(ref, cancel);
     status.solving(ref, 0, 'starting');
     progress.report(0, 'starting');
     try {
@@ -154,7 +148,7 @@ export class SolveService {
       status.solveEnded(ref, 'failed', message);
       return { status: 'failed', message };
     } finally {
-      if (this.running.get(key) === controller) this.running.delete(key);
+      finish();
     }
   }
 
