@@ -1,6 +1,7 @@
 /**
- * At most one long run (solve or probe) per document and landscape: starting one aborts the one
- * before, and an edit or close of the document cancels all of its runs.
+ * At most one long run (solve or probe) per document and landscape; SolveService and ProbeService
+ * extend this class. Starting a run aborts the one before, and an edit or close of the document
+ * cancels all of its runs.
  */
 import type { LandscapeRef } from '../protocol';
 
@@ -14,7 +15,7 @@ export interface LandscapeRun {
 export class LandscapeRuns {
   private readonly running = new Map<string, AbortController>();
 
-  start(ref: LandscapeRef, cancel: AbortSignal): LandscapeRun {
+  protected startRun(ref: LandscapeRef, cancel: AbortSignal): LandscapeRun {
     const key = `${ref.uri}#${ref.landscape}`;
     this.running.get(key)?.abort();
     const controller = new AbortController();

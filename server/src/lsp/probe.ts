@@ -27,18 +27,10 @@ export interface ProbeDeps {
   solve: (analysis: DocumentAnalysis, landscape: string, progress: ProgressSink, cancel: AbortSignal) => Promise<SolveResponse>;
 }
 
-export class ProbeService {
-  private readonly runs = new LandscapeRuns();
-
-  constructor(private readonly deps: ProbeDeps) {}
-
-  /** Cancel every probe of the document (it changed or closed, or trust was withdrawn). */
-  cancelDocument(uri: string): void {
-    this.runs.cancelDocument(uri);
-  }
-
-  dispose(): void {
-    this.runs.dispose();
+/** Runs are per document and landscape (LandscapeRuns): a new probe of a landscape aborts the one before. */
+export class ProbeService extends LandscapeRuns {
+  constructor(private readonly deps: ProbeDeps) {
+    super();
   }
 
   async probe(analysis: DocumentAnalysis, params: ProbeParams, progress: ProgressSink, cancel: AbortSignal): Promise<ProbeResponse> {
@@ -51,7 +43,7 @@ export class ProbeService {
     if (specs.length === 0) return { status: 'failed', message: `${params.landscape} has no probe named '${params.probe}'` };
 
     const ref = { uri: analysis.uri, landscape: params.landscape };
-    const { signal, finish } = this.runs.start(ref, cancel);
+    const { signal, finish } = this.startRun(ref, cancel);
     try {
       const { problemHash } = currentCompilation(model, analysis, landscape);
       let stored = model.result(analysis.uri, params.landscape);

@@ -90,18 +90,10 @@ export class OverallProgress {
   }
 }
 
-export class SolveService {
-  private readonly runs = new LandscapeRuns();
-
-  constructor(private readonly deps: SolveDeps) {}
-
-  /** Cancel every solve of the document (it changed or closed). */
-  cancelDocument(uri: string): void {
-    this.runs.cancelDocument(uri);
-  }
-
-  dispose(): void {
-    this.runs.dispose();
+/** Runs are per document and landscape (LandscapeRuns): a new solve of a landscape aborts the one before. */
+export class SolveService extends LandscapeRuns {
+  constructor(private readonly deps: SolveDeps) {
+    super();
   }
 
   async solve(analysis: DocumentAnalysis, landscapeName: string, progress: ProgressSink, cancel: AbortSignal): Promise<SolveResponse> {
@@ -110,7 +102,7 @@ export class SolveService {
     if (!model.settings.trusted) return { status: 'failed', message: 'the workspace is not trusted: Crit solves nothing until it is' };
     const landscape = runnableLandscape(analysis, landscapeName);
     if ('failed' in landscape) return { status: 'failed', message: landscape.failed };
-    const { signal, finish } = this.runs.start(ref, cancel);
+    const { signal, finish } = this.startRun(ref, cancel);
     status.solving(ref, 0, 'starting');
     progress.report(0, 'starting');
     try {
