@@ -6,7 +6,10 @@
  * Each plot also has a table builder: the numbers behind the picture, for CSV.
  */
 import type { TopLevelSpec } from 'vega-lite' with { 'resolution-mode': 'import' };
+import { formatSignature, formatTarget } from '../engine/format';
 import type { HessianTarget, Signature } from '../engine/types';
+
+export { formatSignature, formatTarget };
 import type { NumericArray } from './npy';
 
 export type PlotTheme = 'light' | 'dark';
@@ -138,15 +141,6 @@ export function themeConfig(theme: PlotTheme = 'light'): NonNullable<TopLevelSpe
 }
 
 const SIZE = { width: 520, height: 220 };
-
-/** "(30+, 2−, 4 zero)": counts of positive, negative and zero eigenvalues. */
-export function formatSignature(s: Signature): string {
-  return `(${s.positive}+, ${s.negative}−, ${s.zero} zero)`;
-}
-
-export function formatTarget(t: HessianTarget): string {
-  return t.kind === 'saddle' ? `saddle(${t.index})` : t.kind;
-}
 
 /** "A (30+, 2−, 0 zero) saddle(2) ✓" */
 export function pointCaption(p: PointLabel): string {

@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { certifyPoint, CRITICAL_RELATIVE_GRADIENT } from '../engine/certificate';
+import { formatSignature } from '../engine/format';
 import { getLinAlg } from '../engine/linalg';
 import type { LinAlg } from '../engine/linalg/types';
 import { ACTIVATIONS, type Activation, type HessianTarget, type PlantProblem, type PointCertificate, type RunOptions } from '../engine/types';
@@ -144,7 +145,7 @@ function comparePoint(claimed: ManifestPlanted, cert: PointCertificate): VerifyM
   const s = claimed.signature;
   const r = cert.signature;
   check('signature', s.positive === r.positive && s.negative === r.negative && s.zero === r.zero, s, r,
-    `manifest (+${s.positive}, −${s.negative}, 0:${s.zero}), recomputed (+${r.positive}, −${r.negative}, 0:${r.zero})`);
+    `manifest ${formatSignature(s)}, recomputed ${formatSignature(r)}`);
   check('zeroTolerance', close(claimed.zeroTolerance, cert.zeroTolerance, rel, 0), claimed.zeroTolerance, cert.zeroTolerance,
     `manifest ${claimed.zeroTolerance}, recomputed ${cert.zeroTolerance}`);
   for (const field of ['minEigenvalue', 'maxEigenvalue'] as const) {

@@ -8,6 +8,7 @@ import type { CompiledLandscape } from './compile';
 import type { CritDiagnostic } from './diagnostics';
 import type { SourceRange } from './positions';
 import { CONDITION_WARNING, LABEL_CHANGE_WARNING } from '../engine/analysis';
+import { formatSignature } from '../engine/format';
 import type { PointCertificate, SolvabilityReport } from '../engine/types';
 
 export function solvabilityDiagnostics(
@@ -85,7 +86,7 @@ export function solvabilityDiagnostics(
   for (const cert of certs) {
     const critical = criticalOf(cert.name);
     const nameRange = critical?.nameRange ?? head;
-    const signature = `(+${cert.signature.positive}, −${cert.signature.negative}, 0:${cert.signature.zero} at tolerance ${cert.zeroTolerance.toExponential(1)})`;
+    const signature = `${formatSignature(cert.signature)} at tolerance ${cert.zeroTolerance.toExponential(1)}`;
     if (!cert.critical) {
       out.push({
         code: 'solvability/not-critical',

@@ -11,6 +11,7 @@ import { toLspRange } from './convert';
 import type { ServerModel } from './model';
 import { formatShape, labelCount, networkShape, plantedCount } from './shapes';
 import { weightSymbolAt } from './navigation';
+import { formatSignature } from '../engine/format';
 
 /** The word (keyword spelling, `min-loss` included) under the offset. */
 function wordAt(text: string, offset: number): { word: string; start: number; end: number } | undefined {
@@ -34,7 +35,7 @@ export function formatCertificate(c: CertificateJson | undefined): string {
     `**${c.name}**: ${c.achieved ? 'verified' : 'not reached'} (target ${target})`,
     `- gradient norm ${formatNumber(c.gradientNorm)} (relative ${formatNumber(c.relativeGradientNorm)})${c.critical ? '' : ' — not critical'}`,
     `- loss ${formatNumber(c.loss)}`,
-    `- Hessian signature (+${s.positive}, −${s.negative}, 0:${s.zero}) at tolerance ${formatNumber(c.zeroTolerance)}; ${c.symmetryZeros} symmetry zeros; margin ${formatNumber(c.margin)} (${c.spectrumMethod})`,
+    `- Hessian signature ${formatSignature(s)} at tolerance ${formatNumber(c.zeroTolerance)}; ${c.symmetryZeros} symmetry zeros; margin ${formatNumber(c.margin)} (${c.spectrumMethod})`,
     ...(c.reason === undefined ? [] : [`- ${c.reason}`]),
   ].join('\n');
 }
