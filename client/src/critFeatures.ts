@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { type LanguageClient, State } from 'vscode-languageclient/node';
 import {
   DatasetRequest,
+  formatSignature,
   type LandscapeRef,
   ProbeRequest,
   type ProbeResponse,
@@ -213,7 +214,7 @@ async function announceSolved(result: LandscapeResult): Promise<void> {
   // A point is certified only when it is critical and its Hessian target was reached.
   const certified = result.certificates.map((c) => ({ c, ok: c.critical && c.achieved }));
   const signatures = certified
-    .map(({ c, ok }) => `${c.name} ${ok ? '✓' : '✗'} (+${c.signature.positive}/−${c.signature.negative}/0:${c.signature.zero})`)
+    .map(({ c, ok }) => `${c.name} ${ok ? '✓' : '✗'} ${formatSignature(c.signature)}`)
     .join(', ');
   const plot = 'Plot Interpolation';
   const exportIt = 'Export';

@@ -9,6 +9,10 @@ import type { HessianTarget, PointCertificate, RankLossCause, Signature, Solvabi
 import type { DatasetRows, InterpolationCurve, PlaneGrid, SpectrumCurve } from './io/plots';
 import type { ProbeResult } from './probe/types';
 
+// How a signature and a target read, the same in the client's messages as in the server's hovers,
+// diagnostics and plots (pure functions over plain data).
+export { formatSignature, formatTarget } from './engine/format';
+
 /** Sent by the client in `initialize` (`initializationOptions`) and later in `crit/settings`. */
 export interface CritSettings {
   /**
