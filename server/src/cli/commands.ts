@@ -17,7 +17,8 @@ import { renderSvg } from '../io/render';
 import { verifyExportFolder } from '../io/verify';
 import { FileFormatError } from '../io/npy';
 import { computeCurves } from '../worker/curves';
-import { compileSpec, diagnosticJson, formatDiagnostic, loadSpec, sortDiagnostics, type FileDiagnostic, type LandscapeCompilation } from './pipeline';
+import { checkSolvability } from '../language/solvabilityCheck';
+import { compileSpec, diagnosticJson, diagnosticLines, loadSpec, sortDiagnostics, type FileDiagnostic, type LandscapeCompilation } from './pipeline';
 import { progressReporter } from './progress';
 
 export const EXIT_OK = 0;
@@ -42,25 +43,43 @@ export const processIo: CliIo = {
 
 function printDiagnostics(io: CliIo, list: FileDiagnostic[], json: boolean): void {
   if (json) return;
-  for (const d of sortDiagnostics(list)) io.err(formatDiagnostic(d));
+  for (const d of sortDiagnostics(list)) for (const line of diagnosticLines(d)) io.err(line);
 }
 
 const hasErrors = (list: FileDiagnostic[]) => list.some((d) => d.severity === 'error');
 
+/** The --memory-budget option in bytes (the spec's own cap is checked by validation). */
+function budgetBytes(memoryBudgetMiB: number | undefined): number {
+  return (memoryBudgetMiB ?? DEFAULT_MEMORY_BUDGET_MIB) * 1024 * 1024;
+}
+
 // ---------------------------------------------------------------------------------------------- check
 
-export function checkCommand(io: CliIo, files: string[], opts: { json?: boolean }): number {
+export interface CheckCommandOptions {
+  json?: boolean;
+  /** False (--no-analysis): syntax, names, shapes and counts only, no solvability analysis. */
+  analysis?: boolean;
+  memoryBudget?: number;
+}
+
+export function checkCommand(io: CliIo, files: string[], opts: CheckCommandOptions): number {
   const all: FileDiagnostic[] = [];
   for (const path of files) {
     const spec = loadSpec(path);
     all.push(...spec.diagnostics);
     if (hasErrors(spec.diagnostics) && spec.file.landscapes.length === 0) continue;
-    for (const c of compileSpec(spec)) all.push(...c.diagnostics);
+    for (const c of compileSpec(spec)) {
+      all.push(...c.diagnostics);
+      // Tier 2, as the language server's background check: only landscapes that compiled cleanly.
+      if (opts.analysis === false || c.compiled === undefined || hasErrors(c.diagnostics)) continue;
+      const { diagnostics } = checkSolvability(c.node, c.compiled, { memoryBudgetBytes: budgetBytes(opts.memoryBudget) });
+      all.push(...diagnostics.map((d) => ({ ...d, file: path })));
+    }
   }
   const sorted = sortDiagnostics(all);
   if (opts.json) io.out(JSON.stringify({ diagnostics: sorted.map(diagnosticJson) }, null, 2));
   else {
-    for (const d of sorted) io.out(formatDiagnostic(d));
+    for (const d of sorted) for (const line of diagnosticLines(d)) io.out(line);
     const errors = sorted.filter((d) => d.severity === 'error').length;
     const warnings = sorted.filter((d) => d.severity === 'warning').length;
     io.err(`${files.length} file${files.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
@@ -114,7 +133,7 @@ export function compileAndSolve(
     try {
       const result = solveProblem(compiled.problem, {
         onProgress: progress.update,
-        memoryBudgetBytes: compiled.problem.memoryBudgetBytes ?? (opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET_MIB) * 1024 * 1024,
+        memoryBudgetBytes: budgetBytes(opts.memoryBudget),
       });
       progress.stop();
       diagnostics.push(...solvabilityDiagnostics(c.node, compiled, result.report, result.certificates).map((d) => ({ ...d, file })));

@@ -109,6 +109,11 @@ export function formatDiagnostic(d: FileDiagnostic): string {
   return `${d.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code}: ${d.message}`;
 }
 
+/** The diagnostic's line, then one indented `fix: TITLE` line per suggested fix (no `file:line:` prefix, so tools matching diagnostics skip them). */
+export function diagnosticLines(d: FileDiagnostic): string[] {
+  return [formatDiagnostic(d), ...(d.fixes ?? []).map((f) => `    fix: ${f.title}`)];
+}
+
 export function diagnosticJson(d: FileDiagnostic): object {
   return {
     file: d.file,

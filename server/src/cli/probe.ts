@@ -14,7 +14,7 @@ import { runProbe } from '../probe/runner';
 import { probeProblemOf } from '../probe/problem';
 import type { ProbeResult } from '../probe/types';
 import { compileAndSolve, DEFAULT_MEMORY_BUDGET_MIB, EXIT_ERROR, EXIT_OK, type CliIo } from './commands';
-import { formatDiagnostic, sortDiagnostics } from './pipeline';
+import { diagnosticLines, sortDiagnostics } from './pipeline';
 import { progressReporter } from './progress';
 
 export interface ProbeCommandOptions {
@@ -29,7 +29,7 @@ export interface ProbeCommandOptions {
 
 export async function probeCommand(io: CliIo, file: string, opts: ProbeCommandOptions): Promise<number> {
   const { solved, diagnostics, failed } = compileAndSolve(io, file, opts);
-  if (!opts.json) for (const d of sortDiagnostics(diagnostics)) io.err(formatDiagnostic(d));
+  if (!opts.json) for (const d of sortDiagnostics(diagnostics)) for (const line of diagnosticLines(d)) io.err(line);
   if (failed || diagnostics.some((d) => d.severity === 'error')) return EXIT_ERROR;
   const outDir = opts.out ?? join(dirname(resolve(file)), 'probes');
   const results: { landscape: string; probe: string; folder: string; backend: string; summary: ProbeResult['summary']; optimizerLabels: string[]; groupLabels: string[] }[] = [];

@@ -4,7 +4,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ENGINE_VERSION } from '../engine';
 import {
-  checkCommand, describeUnexpected, EXIT_ERROR, plotCommand, processIo, solveCommand, verifyCommand, DEFAULT_MEMORY_BUDGET_MIB, type CliIo,
+  checkCommand, describeUnexpected, EXIT_ERROR, plotCommand, processIo, solveCommand, verifyCommand, DEFAULT_MEMORY_BUDGET_MIB, type CheckCommandOptions, type CliIo,
 } from './commands';
 import { probeCommand } from './probe';
 
@@ -21,6 +21,8 @@ function positiveInteger(value: string): number {
 }
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const budget = new Option('--memory-budget <MiB>', 'refuse dense matrices above this size').argParser(positiveNumber).default(DEFAULT_MEMORY_BUDGET_MIB);
+
   const program = new Command('crit')
     .description('Design MSE loss landscapes with exactly planted critical points and certified Hessian signatures.')
     .version(ENGINE_VERSION, '-V, --version', 'print the engine version')
@@ -31,9 +33,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('parse, validate and compile specs; print diagnostics as file:line:col: severity code: message')
     .argument('<files...>', '.crit files')
     .option('--json', 'print the diagnostics as JSON')
-    .action((files: string[], opts: { json?: boolean }) => setExit(checkCommand(io, files, opts)));
-
-  const budget = new Option('--memory-budget <MiB>', 'refuse dense matrices above this size').argParser(positiveNumber).default(DEFAULT_MEMORY_BUDGET_MIB);
+    .option('--no-analysis', 'syntax, name, shape and count checks only: skip the solvability analysis')
+    .addOption(budget)
+    .action((files: string[], opts: CheckCommandOptions) => setExit(checkCommand(io, files, opts)));
 
   program
     .command('solve')

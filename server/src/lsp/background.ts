@@ -104,7 +104,8 @@ export class BackgroundChecker {
         if (reply.problemHash !== undefined && reply.report !== undefined) model.reports.set(reply.problemHash, reply.report);
       } else if (reply.type === 'failed') {
         facts.diagnostics.push({
-          code: reply.code === 'memory-budget' ? 'solvability/memory-budget' : 'solvability/check-failed',
+          // A memory-budget refusal is already a diagnostic of the check itself (checkSolvability).
+          code: 'solvability/check-failed',
           severity: 'warning',
           message: `the solvability check could not run: ${reply.message}`,
           range: landscape.nameRange ?? landscape.range,

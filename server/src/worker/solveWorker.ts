@@ -4,8 +4,8 @@
  * Cancellation is by termination (see lane.ts), so the engine needs no cooperation for it.
  */
 import { parentPort } from 'node:worker_threads';
-import { analyzeProblem, solveProblem } from '../engine';
-import { solvabilityDiagnostics } from '../language';
+import { solveProblem } from '../engine';
+import { checkSolvability } from '../language/solvabilityCheck';
 import { compileForServer } from '../lsp/compile';
 import { runProbe } from '../probe/runner';
 import { computeCurves, curvesKey } from './curves';
@@ -17,15 +17,14 @@ const PROGRESS_INTERVAL_MS = 50;
 function check(job: Extract<WorkerJob, { type: 'check' }>): WorkerReply {
   const { compiled, problemHash, diagnostics } = compileForServer(job.uri, job.landscape, job.settings);
   if (compiled === undefined || problemHash === undefined) return { type: 'checked', jobId: job.jobId, analyzed: false, diagnostics };
-  let report = new Map(job.cachedReports).get(problemHash);
-  const analyzed = report === undefined;
-  if (report === undefined) {
+  const { report, analyzed, diagnostics: solvability } = checkSolvability(job.landscape, compiled, {
+    memoryBudgetBytes: job.settings.memoryBudgetBytes,
+    cachedReport: new Map(job.cachedReports).get(problemHash),
+    solved: job.solved?.problemHash === problemHash ? job.solved : undefined,
     // Tells the server numerics are running (its status says 'checking').
-    parentPort?.postMessage({ type: 'progress', jobId: job.jobId, phase: 'analyze', fraction: 0 } satisfies WorkerReply);
-    report = analyzeProblem(compiled.problem, { memoryBudgetBytes: job.settings.memoryBudgetBytes });
-  }
-  const solved = job.solved?.problemHash === problemHash ? job.solved : undefined;
-  diagnostics.push(...solvabilityDiagnostics(job.landscape, compiled, solved?.report ?? report, solved?.certificates));
+    onAnalyze: () => parentPort?.postMessage({ type: 'progress', jobId: job.jobId, phase: 'analyze', fraction: 0 } satisfies WorkerReply),
+  });
+  diagnostics.push(...solvability);
   return { type: 'checked', jobId: job.jobId, problemHash, report, analyzed, diagnostics };
 }
 
