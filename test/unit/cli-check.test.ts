@@ -78,3 +78,32 @@ test('crit with a bad command or option exits 1 with a hint', async () => {
   assert.equal(noFile.status, 1);
   assert.match(noFile.stderr, /missing required argument/);
 });
+
+const SAMPLES = join(__dirname, '..', '..', 'samples');
+
+test('crit check runs the solvability analysis: the output-bias conflict with its fix; --no-analysis skips it', async () => {
+  const unsolvable = join(SAMPLES, 'unsolvable.crit');
+  const [text, json, validationOnly] = await Promise.all([crit('check', unsolvable), crit('check', '--json', unsolvable), crit('check', '--no-analysis', '--json', unsolvable)]);
+  assert.equal(text.status, 1);
+  // The fix's title follows its diagnostic on an indented line.
+  assert.match(text.stdout, /unsolvable\.crit:\d+:\d+: error solvability\/output-bias-conflict: .*\n {4}fix: Shift B's output bias by -?\d/);
+  type Listed = { code: string; severity: string; fixes?: string[] };
+  const conflict = (JSON.parse(json.stdout) as { diagnostics: Listed[] }).diagnostics.find((d) => d.code === 'solvability/output-bias-conflict');
+  assert.ok(conflict, json.stdout);
+  assert.equal(conflict.severity, 'error');
+  assert.match(conflict.fixes?.[0] ?? '', /^Shift B's output bias by /);
+  assert.equal(validationOnly.status, 1, 'the other landscapes still have errors');
+  const codes = (JSON.parse(validationOnly.stdout) as { diagnostics: Listed[] }).diagnostics.map((d) => d.code);
+  assert.ok(codes.includes('counts/too-few-points'), codes.join());
+  assert.ok(!codes.some((c) => c.startsWith('solvability/')), codes.join());
+});
+
+test('crit check on a clean sample: exit 0 and no solvability errors; a tiny budget is a warning, not a hang', async () => {
+  const clean = join(SAMPLES, 'fig2_two_points.crit');
+  const [run, budget] = await Promise.all([crit('check', '--json', clean), crit('check', '--memory-budget', '0.001', clean)]);
+  assert.equal(run.status, 0, run.stdout);
+  const { diagnostics } = JSON.parse(run.stdout) as { diagnostics: { severity: string }[] };
+  assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.equal(budget.status, 0, budget.stdout);
+  assert.match(budget.stdout, /warning solvability\/memory-budget: the solvability check could not run: .*memory budget/);
+});

@@ -3,16 +3,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { compileLandscape, parseCrit, validateFile } from '../../server/src/language';
+import { checkSolvability } from '../../server/src/language/solvabilityCheck';
 
 const SAMPLES = join(__dirname, '..', '..', 'samples');
 
-/** What `crit check` must report for each landscape of unsolvable.crit (its comments name the same codes). */
+/** What validation (`crit check --no-analysis`) reports for each landscape of unsolvable.crit (its comments name the same codes). */
 const UNSOLVABLE: Record<string, string[]> = {
   too_few_points: ['counts/too-few-points'],
   impossible_maximum: ['hessian/structurally-impossible'],
   misspelt: ['names/unknown-activation', 'names/undefined-weights'],
   absurd_size: ['values/too-many-points'],
-  // Only the solve finds this one.
+  // Only the solvability analysis finds this one (checked below).
   output_bias_conflict: [],
 };
 
@@ -46,7 +47,10 @@ describe('samples', () => {
           for (const code of UNSOLVABLE[l.name!]) assert.ok(text.includes(code), `the comment names ${code}`);
         }
         const conflict = file.landscapes.find((l) => l.name === 'output_bias_conflict')!;
-        assert.ok(compileLandscape(conflict, undefined).problem);
+        const compiled = compileLandscape(conflict, undefined).problem;
+        assert.ok(compiled);
+        const { diagnostics: solvability } = checkSolvability(conflict, compiled);
+        assert.deepEqual(solvability.filter((d) => d.severity === 'error').map((d) => d.code), ['solvability/output-bias-conflict']);
         assert.ok(text.includes('solvability/output-bias-conflict'));
         return;
       }
